@@ -1,0 +1,102 @@
+namespace Jormungandr.Tunnel;
+
+/// <summary>Options of <see cref="ConnectPeerCommand"/> (<c>snek connect</c>, <c>Connect-SnekPeer</c>).</summary>
+public sealed record ClientOptions
+{
+    /// <summary>The server: an IPv4/IPv6 address or a host name. Required.</summary>
+    public string Address { get; init; } = "";
+
+    /// <summary>The client's private key. Required.</summary>
+    public string CertificatePath { get; init; } = "";
+
+    /// <summary>Passphrase of the private key, if it is encrypted.</summary>
+    public string? Passphrase { get; init; }
+
+    /// <summary>The server's public key (<c>.pub</c>): only this server is accepted.</summary>
+    public string? ServerKeyPath { get; init; }
+
+    /// <summary>
+    /// Directory of trusted server keys (<c>*.pub</c>); any of them is accepted. Used when
+    /// <see cref="ServerKeyPath"/> is null; defaults to <see cref="TunnelDefaults.TrustedServersPath"/>.
+    /// </summary>
+    public string? TrustedServersPath { get; init; }
+
+    /// <summary>
+    /// Accepts an unknown server key once and records it in the trusted-servers directory
+    /// (trust on first use). Off unless asked for; not allowed with <see cref="ServerKeyPath"/>.
+    /// </summary>
+    public bool TrustOnFirstUse { get; init; }
+
+    /// <summary>TCP port of the server's key channel.</summary>
+    public int KeyPort { get; init; } = TunnelDefaults.KeyPort;
+
+    /// <summary>UDP port of the server's data channel.</summary>
+    public int DataPort { get; init; } = TunnelDefaults.DataPort;
+
+    /// <summary>Extra routes (CIDR) sent through the tunnel, besides the server's pool.</summary>
+    public IReadOnlyList<string> Routes { get; init; } = [];
+
+    /// <summary>TUN interface name; null picks the first free <c>snkN</c>.</summary>
+    public string? InterfaceName { get; init; }
+
+    /// <summary>Inner MTU; null derives it from the underlay so sealed packets need no IP fragmentation.</summary>
+    public int? Mtu { get; init; }
+
+    /// <summary>Turns off size-bucket padding of inner packets.</summary>
+    public bool NoPadding { get; init; }
+
+    /// <summary>Where the status socket is created (<c>&lt;InterfaceName&gt;.sock</c>, mode 0600).</summary>
+    public string StatusDirectory { get; init; } = TunnelDefaults.StatusDirectory;
+
+    /// <summary>Longest wait between reconnection attempts (backoff doubles from 250 ms up to this).</summary>
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Checks every value; throws <see cref="Commands.SnekException"/> (InvalidArgument) naming the first bad one.</summary>
+    public void Validate()
+    {
+        OptionChecks.Host(Address);
+        OptionChecks.RequirePath(CertificatePath, "CertificatePath");
+        if (ServerKeyPath is not null)
+        {
+            OptionChecks.RequirePath(ServerKeyPath, "ServerKeyPath");
+            if (TrustOnFirstUse)
+            {
+                throw OptionChecks.Invalid("TrustOnFirstUse", "TrustOnFirstUse cannot be combined with a pinned ServerKeyPath.");
+            }
+        }
+
+        if (TrustedServersPath is not null)
+        {
+            OptionChecks.RequirePath(TrustedServersPath, "TrustedServersPath");
+        }
+
+        OptionChecks.Port(KeyPort, "KeyPort");
+        OptionChecks.Port(DataPort, "DataPort");
+        ArgumentNullException.ThrowIfNull(Routes);
+        if (Routes.Count > 256)
+        {
+            throw OptionChecks.Invalid("Routes", "At most 256 routes are allowed.");
+        }
+
+        foreach (string route in Routes)
+        {
+            OptionChecks.Route(route);
+        }
+
+        if (InterfaceName is not null)
+        {
+            OptionChecks.InterfaceName(InterfaceName);
+        }
+
+        if (Mtu is int mtu)
+        {
+            OptionChecks.Mtu(mtu, false);
+        }
+
+        OptionChecks.RequirePath(StatusDirectory, "StatusDirectory");
+        if (MaxReconnectDelay < TimeSpan.FromMilliseconds(250) || MaxReconnectDelay > TimeSpan.FromMinutes(10))
+        {
+            throw OptionChecks.Invalid("MaxReconnectDelay", "MaxReconnectDelay must be between 250 ms and 10 minutes.");
+        }
+    }
+}

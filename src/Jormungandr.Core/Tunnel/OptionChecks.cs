@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using Jormungandr.Commands;
+
+namespace Jormungandr.Tunnel;
+
+/// <summary>Strict validation of tunnel option values; every failure is a SnekException naming the option.</summary>
+internal static class OptionChecks
+{
+    public static SnekException Invalid(string option, string message) =>
+        new("InvalidTunnelOption", ErrorKind.InvalidArgument, message, option);
+
+    public static void RequirePath(string? path, string option)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw Invalid(option, $"{option} is required.");
+        }
+
+        if (path.Contains('\0', StringComparison.Ordinal) || path.Length > 4096)
+        {
+            throw Invalid(option, $"{option} is not a valid path.");
+        }
+    }
+
+    public static void Port(int port, string option)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw Invalid(option, $"{option} must be between 1 and 65535, not {port}.");
+        }
+    }
+
+    public static IPAddress Address(string value, string option)
+    {
+        if (!IPAddress.TryParse(value, out IPAddress? address) || value.Contains('%', StringComparison.Ordinal))
+        {
+            throw Invalid(option, $"{option} '{value}' is not an IPv4 or IPv6 address.");
+        }
+
+        return address;
+    }
+
+    /// <summary>An address or a DNS host name (letters, digits, hyphens; labels up to 63; total up to 253).</summary>
+    public static void Host(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw Invalid("Address", "Address (the server) is required.");
+        }
+
+        if (IPAddress.TryParse(value, out _) && !value.Contains('%', StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (value.Length > 253 || Uri.CheckHostName(value) != UriHostNameType.Dns)
+        {
+            throw Invalid("Address", $"Address '{value}' is not an IP address or host name.");
+        }
+    }
+
+    public static IPNetwork Pool4(string value)
+    {
+        IPNetwork network = Network(value, "Pool");
+        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork || network.PrefixLength is < 8 or > 30)
+        {
+            throw Invalid("Pool", $"Pool '{value}' must be an IPv4 network with a prefix from /8 to /30.");
+        }
+
+        return network;
+    }
+
+    public static IPNetwork Pool6(string value)
+    {
+        IPNetwork network = Network(value, "Pool6");
+        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6 || network.PrefixLength is < 64 or > 120)
+        {
+            throw Invalid("Pool6", $"Pool6 '{value}' must be an IPv6 network with a prefix from /64 to /120.");
+        }
+
+        return network;
+    }
+
+    public static IPNetwork Route(string value) => Network(value, "Routes");
+
+    public static IPNetwork Network(string value, string option)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !value.Contains('/', StringComparison.Ordinal)
+            || value.Contains('%', StringComparison.Ordinal) || !IPNetwork.TryParse(value, out IPNetwork network))
+        {
+            throw Invalid(option, $"{option} '{value}' is not a network in CIDR form (address/prefix, no host bits set).");
+        }
+
+        return network;
+    }
+
+    /// <summary>Linux interface names: 1 to 15 characters of letters, digits, '_', '-', '.'; not '.' or '..'.</summary>
+    public static void InterfaceName(string value)
+    {
+        bool ok = value.Length is >= 1 and <= 15 && value != "." && value != "..";
+        foreach (char c in value)
+        {
+            ok &= char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
+        }
+
+        if (!ok)
+        {
+            throw Invalid("InterfaceName", $"InterfaceName '{value}' must be 1 to 15 letters, digits, '_', '-' or '.'.");
+        }
+    }
+
+    public static void Mtu(int mtu, bool ipv6)
+    {
+        int min = ipv6 ? 1280 : 576;
+        if (mtu < min || mtu > 65535)
+        {
+            throw Invalid("Mtu", $"Mtu must be between {min} and 65535, not {mtu}.");
+        }
+    }
+
+    /// <summary><c>SHA256:</c> + 43 base64 characters, or the short form <c>xxxx:xxxx:xxxx:xxxx</c> (hex).</summary>
+    public static void Fingerprint(string value)
+    {
+        if (!IsFingerprint(value))
+        {
+            throw Invalid("Fingerprint", $"Fingerprint '{value}' is neither 'SHA256:<base64>' nor the short form 'xxxx:xxxx:xxxx:xxxx'.");
+        }
+    }
+
+    public static bool IsFingerprint(string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (value.StartsWith("SHA256:", StringComparison.Ordinal) && value.Length == 7 + 43)
+        {
+            foreach (char c in value.AsSpan(7))
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        if (value.Length == 19)
+        {
+            for (int i = 0; i < 19; i++)
+            {
+                bool sep = i % 5 == 4;
+                if (sep ? value[i] != ':' : !char.IsAsciiHexDigit(value[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+}
