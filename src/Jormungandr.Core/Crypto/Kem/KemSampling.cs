@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+
+namespace Jormungandr.Crypto;
+
+/// <summary>
+/// ML-KEM samplers: SampleNTT (FIPS 203 Alg. 7) for the public matrix Â, and SamplePolyCBD (Alg. 8)
+/// over PRF = SHAKE256 for the secret and error vectors.
+/// </summary>
+internal static class KemSampling
+{
+    /// <summary>
+    /// Â entry from SHAKE128(ρ ‖ x ‖ y) by rejection sampling. Public data, so the data-dependent
+    /// branches here leak nothing secret. For Â[i, j] pass x = j, y = i.
+    /// </summary>
+    public static void SampleNtt(ReadOnlySpan<byte> rho, byte x, byte y, Span<short> a)
+    {
+        a = a[..KemPolynomial.N];
+        Span<byte> seed = stackalloc byte[34];
+        rho[..32].CopyTo(seed);
+        seed[32] = x;
+        seed[33] = y;
+        Keccak xof = Keccak.Shake128();
+        xof.Absorb(seed);
+
+        // Three blocks give 256 coefficients with probability > 99.9%; continue block by block otherwise.
+        Span<byte> buf = stackalloc byte[3 * Keccak.Shake128Rate];
+        xof.Squeeze(buf);
+        int count = RejectUniform(a, buf);
+        while (count < KemPolynomial.N)
+        {
+            Span<byte> block = buf[..Keccak.Shake128Rate];
+            xof.Squeeze(block);
+            count += RejectUniform(a[count..], block);
+        }
+    }
+
+    /// <summary>Parses 12-bit candidates from <paramref name="buf"/>, keeping those below q; returns how many were written.</summary>
+    private static int RejectUniform(Span<short> r, ReadOnlySpan<byte> buf)
+    {
+        int count = 0;
+        int pos = 0;
+        while (count < r.Length && pos + 3 <= buf.Length)
+        {
+            int b0 = buf[pos];
+            int b1 = buf[pos + 1];
+            int b2 = buf[pos + 2];
+            pos += 3;
+            int d1 = b0 | ((b1 & 0x0F) << 8);
+            int d2 = (b1 >> 4) | (b2 << 4);
+            if (d1 < KemReduce.Q)
+            {
+                r[count++] = (short)d1;
+            }
+
+            if (d2 < KemReduce.Q && count < r.Length)
+            {
+                r[count++] = (short)d2;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// SamplePolyCBD_η(PRF_η(σ, nonce)) into r: centred binomial noise, computed with bit arithmetic
+    /// (no branches or table lookups on the secret bits). The PRF output is wiped.
+    /// </summary>
+    public static void SampleNoise(ReadOnlySpan<byte> sigma, byte nonce, int eta, Span<short> r)
+    {
+        r = r[..KemPolynomial.N];
+        Span<byte> input = stackalloc byte[33];
+        sigma[..32].CopyTo(input);
+        input[32] = nonce;
+        Span<byte> buf = stackalloc byte[64 * 3];
+        buf = buf[..(64 * eta)];
+        Keccak prf = Keccak.Shake256();
+        prf.Absorb(input);
+        prf.Squeeze(buf);
+        prf.Clear();
+        if (eta == 2)
+        {
+            Cbd2(buf, r);
+        }
+        else
+        {
+            Cbd3(buf, r);
+        }
+
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(buf);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(input);
+    }
+
+    private static void Cbd2(ReadOnlySpan<byte> buf, Span<short> r)
+    {
+        for (int i = 0; i < KemPolynomial.N / 8; i++)
+        {
+            uint t = BinaryPrimitives.ReadUInt32LittleEndian(buf.Slice(4 * i, 4));
+            uint d = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
+            for (int j = 0; j < 8; j++)
+            {
+                int a = (int)((d >> (4 * j)) & 0x3);
+                int b = (int)((d >> ((4 * j) + 2)) & 0x3);
+                r[(8 * i) + j] = (short)(a - b);
+            }
+        }
+    }
+
+    private static void Cbd3(ReadOnlySpan<byte> buf, Span<short> r)
+    {
+        for (int i = 0; i < KemPolynomial.N / 4; i++)
+        {
+            int o = 3 * i;
+            uint t = buf[o] | ((uint)buf[o + 1] << 8) | ((uint)buf[o + 2] << 16);
+            uint d = (t & 0x00249249u) + ((t >> 1) & 0x00249249u) + ((t >> 2) & 0x00249249u);
+            for (int j = 0; j < 4; j++)
+            {
+                int a = (int)((d >> (6 * j)) & 0x7);
+                int b = (int)((d >> ((6 * j) + 3)) & 0x7);
+                r[(4 * i) + j] = (short)(a - b);
+            }
+        }
+    }
+}
