@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace Jormungandr.Lab;
+
+/// <summary>
+/// A long-running program started by the lab (usually inside a <see cref="NetworkNamespace"/>).
+/// Its output is captured up to a cap; <see cref="Stop"/> and <see cref="Dispose"/> end exactly this
+/// process and its descendants, by PID: SIGTERM first so it can clean up, SIGKILL for the tree after a grace.
+/// </summary>
+public sealed class LabProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly BoundedTextCapture _stdout;
+    private readonly BoundedTextCapture _stderr;
+    private int _disposed;
+
+    internal LabProcess(string fileName, IReadOnlyList<string> arguments, int maxOutputChars)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxOutputChars);
+        CommandLine = ProcessRunner.Describe(fileName, arguments);
+        // Standard input is redirected and left open so the child never reads the caller's terminal.
+        _process = ProcessRunner.Start(fileName, arguments, redirectInput: true);
+        Id = _process.Id;
+        _stdout = new BoundedTextCapture(_process.StandardOutput, maxOutputChars);
+        _stderr = new BoundedTextCapture(_process.StandardError, maxOutputChars);
+    }
+
+    /// <summary>The PID (with <c>ip netns exec</c> this is the program itself: ip execs it).</summary>
+    public int Id { get; }
+
+    /// <summary>The program and arguments, for messages.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once exited, else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Standard output so far (capped).</summary>
+    public string StandardOutput => _stdout.Text;
+
+    /// <summary>Standard error so far (capped).</summary>
+    public string StandardError => _stderr.Text;
+
+    /// <summary>Waits up to <paramref name="timeout"/>; true when the process exited.</summary>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Waits for exit or cancellation.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>
+    /// Sends SIGTERM to this PID, waits up to <paramref name="grace"/>, then SIGKILLs the remaining tree.
+    /// Returns true when the process is gone.
+    /// </summary>
+    public bool Stop(TimeSpan grace)
+    {
+        if (!_process.HasExited)
+        {
+            _ = LibC.Kill(Id, LibC.SigTerm);
+            if (!_process.WaitForExit(grace))
+            {
+                ProcessRunner.KillTree(_process);
+                _process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+        }
+
+        return _process.HasExited;
+    }
+
+    /// <summary>Stops the process (2 s grace) and releases it; safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Stop(TimeSpan.FromSeconds(2));
+            Task.WaitAll([_stdout.Completion, _stderr.Completion], TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace Jormungandr.Lab;
+
+/// <summary>The few libc calls the lab needs (effective uid, signalling one PID).</summary>
+internal static partial class LibC
+{
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = 9;
+
+    /// <summary>SIGTERM.</summary>
+    public const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    internal static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+}
