@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+
+namespace Jormungandr.Crypto.Dsa;
+
+/// <summary>The samplers of FIPS 204 §7.3: RejNTTPoly, RejBoundedPoly, ExpandMask and SampleInBall.</summary>
+internal static class DsaSampling
+{
+    private const int N = DsaArithmetic.N;
+    private const int Q = DsaArithmetic.Q;
+
+    /// <summary>
+    /// A[row][column] = RejNTTPoly(ρ ‖ column ‖ row) (Algorithms 30, 32). Public data: branches are fine.
+    /// </summary>
+    public static void ExpandA(ReadOnlySpan<byte> rho, int row, int column, Span<int> a)
+    {
+        Span<byte> seed = stackalloc byte[34];
+        rho[..32].CopyTo(seed);
+        seed[32] = (byte)column;
+        seed[33] = (byte)row;
+        Keccak xof = Keccak.Shake128();
+        xof.Absorb(seed);
+
+        // Five blocks (840 bytes, a multiple of 3) suffice with overwhelming probability.
+        Span<byte> buf = stackalloc byte[5 * Keccak.Shake128Rate];
+        xof.Squeeze(buf);
+        int count = RejectUniform(a, 0, buf);
+        Span<byte> block = buf[..Keccak.Shake128Rate];
+        while (count < N)
+        {
+            xof.Squeeze(block);
+            count = RejectUniform(a, count, block);
+        }
+    }
+
+    private static int RejectUniform(Span<int> a, int count, ReadOnlySpan<byte> buf)
+    {
+        int pos = 0;
+        while (count < N && pos + 3 <= buf.Length)
+        {
+            int t = buf[pos] | (buf[pos + 1] << 8) | ((buf[pos + 2] & 0x7F) << 16);
+            pos += 3;
+            if (t < Q)
+            {
+                a[count++] = t;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// RejBoundedPoly(ρ' ‖ nonce) (Algorithm 31): coefficients in [−η, η]. Which nibbles are rejected
+    /// depends on discarded hash output only; accepted values are mapped without branches.
+    /// </summary>
+    public static void ExpandEta(ReadOnlySpan<byte> rhoPrime, int nonce, int eta, Span<int> a)
+    {
+        Span<byte> seed = stackalloc byte[66];
+        rhoPrime[..64].CopyTo(seed);
+        BinaryPrimitives.WriteUInt16LittleEndian(seed[64..], (ushort)nonce);
+        Keccak xof = Keccak.Shake256();
+        xof.Absorb(seed);
+        Span<byte> buf = stackalloc byte[Keccak.Shake256Rate];
+        int count = 0;
+        while (count < N)
+        {
+            xof.Squeeze(buf);
+            for (int i = 0; i < buf.Length && count < N; i++)
+            {
+                int z0 = buf[i] & 0x0F;
+                int z1 = buf[i] >> 4;
+                if (eta == 2)
+                {
+                    // 2 − (z mod 5) for z < 15; z mod 5 = z − 5·⌊205z/1024⌋.
+                    if (z0 < 15)
+                    {
+                        a[count++] = 2 - (z0 - (((205 * z0) >> 10) * 5));
+                    }
+
+                    if (z1 < 15 && count < N)
+                    {
+                        a[count++] = 2 - (z1 - (((205 * z1) >> 10) * 5));
+                    }
+                }
+                else
+                {
+                    if (z0 < 9)
+                    {
+                        a[count++] = 4 - z0;
+                    }
+
+                    if (z1 < 9 && count < N)
+                    {
+                        a[count++] = 4 - z1;
+                    }
+                }
+            }
+        }
+
+        buf.Clear();
+        seed.Clear();
+        xof.Clear();
+    }
+
+    /// <summary>One polynomial of ExpandMask (Algorithm 34): y = γ1 − BitUnpack(H(ρ'' ‖ nonce)), branch-free.</summary>
+    public static void ExpandMask(ReadOnlySpan<byte> rhoPrime, int nonce, int gamma1Bits, Span<int> y)
+    {
+        Span<byte> seed = stackalloc byte[66];
+        rhoPrime[..64].CopyTo(seed);
+        BinaryPrimitives.WriteUInt16LittleEndian(seed[64..], (ushort)nonce);
+        int bits = gamma1Bits + 1;
+        Span<byte> buf = stackalloc byte[32 * 20];
+        Span<byte> used = buf[..(32 * bits)];
+        Keccak xof = Keccak.Shake256();
+        xof.Absorb(seed);
+        xof.Squeeze(used);
+        DsaEncoding.UnpackSubtracted(used, 1 << gamma1Bits, bits, y);
+        used.Clear();
+        seed.Clear();
+        xof.Clear();
+    }
+
+    /// <summary>SampleInBall(c̃) (Algorithm 29): τ coefficients ±1, the rest 0.</summary>
+    public static void SampleInBall(ReadOnlySpan<byte> cTilde, int tau, Span<int> c)
+    {
+        Keccak xof = Keccak.Shake256();
+        xof.Absorb(cTilde);
+        Span<byte> buf = stackalloc byte[Keccak.Shake256Rate];
+        xof.Squeeze(buf);
+        ulong signs = BinaryPrimitives.ReadUInt64LittleEndian(buf);
+        int pos = 8;
+        c = c[..N];
+        c.Clear();
+        for (int i = N - tau; i < N; i++)
+        {
+            int b;
+            do
+            {
+                if (pos >= buf.Length)
+                {
+                    xof.Squeeze(buf);
+                    pos = 0;
+                }
+
+                b = buf[pos++];
+            }
+            while (b > i);
+
+            c[i] = c[b];
+            c[b] = 1 - (2 * (int)(signs & 1));
+            signs >>= 1;
+        }
+    }
+}
