@@ -1,0 +1,224 @@
+using System.Text;
+using Jormungandr.Commands;
+
+namespace Jormungandr.Engine.Linux;
+
+/// <summary>
+/// A Linux TUN interface (IFF_TUN | IFF_NO_PI): whole IPv4/IPv6 packets in and out, no extra header.
+/// Reads and writes block the calling thread (meant for one dedicated reader thread; writes may come
+/// from any thread). The fd is non-blocking underneath and waits in poll() together with an eventfd,
+/// so <see cref="Dispose"/> wakes a blocked reader at once. The interface disappears when the fd closes.
+/// </summary>
+internal sealed unsafe class TunDevice : IDisposable
+{
+    private const int IfNameSize = 16;
+    private readonly int _fd;
+    private readonly int _wakeFd;
+    private int _disposed;
+
+    private TunDevice(int fd, int wakeFd, string name)
+    {
+        _fd = fd;
+        _wakeFd = wakeFd;
+        Name = name;
+    }
+
+    /// <summary>The interface name the kernel gave it (e.g. <c>snk0</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The tun fd (for future batching/offload work).</summary>
+    public int Handle => _fd;
+
+    /// <summary>
+    /// Creates the interface <paramref name="name"/>, or the first free <c>snkN</c> whose name is not
+    /// in use here and for which <paramref name="isNameTaken"/> (e.g. a live status socket of a tunnel
+    /// in another namespace) says no.
+    /// </summary>
+    public static TunDevice Open(string? name, Func<string, bool>? isNameTaken = null)
+    {
+        if (!File.Exists("/dev/net/tun"))
+        {
+            throw new SnekException("TunUnavailable", ErrorKind.ResourceUnavailable, "/dev/net/tun does not exist: this machine has no TUN support.");
+        }
+
+        if (name is not null)
+        {
+            if (Exists(name) || (isNameTaken?.Invoke(name) ?? false))
+            {
+                throw new SnekException("InterfaceExists", ErrorKind.ResourceExists, $"Interface {name} already exists.", name);
+            }
+
+            return Create(name);
+        }
+
+        for (int i = 0; i < 256; i++)
+        {
+            string candidate = "snk" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (Exists(candidate) || (isNameTaken?.Invoke(candidate) ?? false))
+            {
+                continue;
+            }
+
+            try
+            {
+                return Create(candidate);
+            }
+            catch (SnekException e) when (e.Kind == ErrorKind.ResourceExists)
+            {
+                // Lost a race with another tunnel: try the next number.
+            }
+        }
+
+        throw new SnekException("NoFreeInterface", ErrorKind.ResourceUnavailable, "No free snkN interface name (snk0 to snk255 are all taken).");
+    }
+
+    /// <summary>True when an interface of that name exists in this network namespace.</summary>
+    public static bool Exists(string name) => Syscalls.InterfaceIndex(name) != 0;
+
+    private static TunDevice Create(string name)
+    {
+        int fd = Syscalls.Open("/dev/net/tun", Syscalls.O_RDWR | Syscalls.O_CLOEXEC | Syscalls.O_NONBLOCK);
+        if (fd < 0)
+        {
+            int errno = Syscalls.Errno;
+            throw new SnekException("TunOpenFailed", errno is 1 or 13 ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                $"Cannot open /dev/net/tun: {Syscalls.Describe(errno)} (root or CAP_NET_ADMIN is needed).");
+        }
+
+        // struct ifreq: char ifr_name[16]; short ifr_flags; padding to 40 bytes.
+        byte* ifr = stackalloc byte[40];
+        new Span<byte>(ifr, 40).Clear();
+        int n = Encoding.ASCII.GetBytes(name, new Span<byte>(ifr, IfNameSize - 1));
+        ifr[n] = 0;
+        *(short*)(ifr + IfNameSize) = Syscalls.IFF_TUN | Syscalls.IFF_NO_PI;
+        if (Syscalls.Ioctl(fd, Syscalls.TUNSETIFF, ifr) < 0)
+        {
+            int errno = Syscalls.Errno;
+            Syscalls.Close(fd);
+            if (errno == Syscalls.EBUSY || errno == Syscalls.EINVAL)
+            {
+                throw new SnekException("InterfaceExists", ErrorKind.ResourceExists, $"Interface {name} is in use: {Syscalls.Describe(errno)}.", name);
+            }
+
+            throw new SnekException("TunSetupFailed", errno is 1 or 13 ? ErrorKind.PermissionDenied : ErrorKind.NotSpecified,
+                $"Cannot create TUN interface {name}: {Syscalls.Describe(errno)}.", name);
+        }
+
+        int wake = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+        if (wake < 0)
+        {
+            int errno = Syscalls.Errno;
+            Syscalls.Close(fd);
+            throw new SnekException("TunSetupFailed", ErrorKind.ResourceUnavailable, $"eventfd failed: {Syscalls.Describe(errno)}.");
+        }
+
+        string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(ifr, IfNameSize)).TrimEnd('\0');
+        return new TunDevice(fd, wake, actual);
+    }
+
+    /// <summary>
+    /// Reads one packet into <paramref name="buffer"/>, waiting until one arrives. Returns its length,
+    /// or -1 once the device is disposed.
+    /// </summary>
+    public int Read(Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (Volatile.Read(ref _disposed) == 0)
+            {
+                nint r = Syscalls.Read(_fd, p, (nuint)buffer.Length);
+                if (r >= 0)
+                {
+                    return (int)r;
+                }
+
+                int errno = Syscalls.Errno;
+                if (errno == Syscalls.EAGAIN)
+                {
+                    if (!WaitReadable())
+                    {
+                        return -1;
+                    }
+                }
+                else if (errno != Syscalls.EINTR)
+                {
+                    if (Volatile.Read(ref _disposed) != 0)
+                    {
+                        return -1;
+                    }
+
+                    throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Writes one whole IP packet to the interface; false when the kernel refused it (queue full, gone).</summary>
+    public bool Write(ReadOnlySpan<byte> packet)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        fixed (byte* p = packet)
+        {
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                nint r = Syscalls.Write(_fd, p, (nuint)packet.Length);
+                if (r >= 0)
+                {
+                    return true;
+                }
+
+                if (Syscalls.Errno != Syscalls.EINTR)
+                {
+                    return false; // EAGAIN (queue full) or EINVAL (not an IP packet): drop, like a full NIC queue.
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private bool WaitReadable()
+    {
+        Syscalls.PollFd* fds = stackalloc Syscalls.PollFd[2];
+        fds[0] = new Syscalls.PollFd { Fd = _fd, Events = Syscalls.POLLIN };
+        fds[1] = new Syscalls.PollFd { Fd = _wakeFd, Events = Syscalls.POLLIN };
+        while (true)
+        {
+            int r = Syscalls.Poll(fds, 2, -1);
+            if (r < 0 && Syscalls.Errno == Syscalls.EINTR)
+            {
+                continue;
+            }
+
+            if (r < 0 || fds[1].Revents != 0 || Volatile.Read(ref _disposed) != 0)
+            {
+                return false;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Wakes any blocked reader, then closes the fd (which removes the interface).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ulong one = 1;
+        Syscalls.Write(_wakeFd, (byte*)&one, 8);
+
+        // Give a blocked reader a moment to leave poll() before the fds go away (fd numbers get reused).
+        Thread.Sleep(20);
+        Syscalls.Close(_fd);
+        Syscalls.Close(_wakeFd);
+    }
+}
