@@ -1,0 +1,118 @@
+using System.Management.Automation;
+using System.Security;
+using Jormungandr.PowerShell.Runtime;
+using Jormungandr.Tunnel;
+
+namespace Jormungandr.PowerShell;
+
+/// <summary>
+/// <para type="synopsis">Connects to a Jormungandr VPN server.</para>
+/// <para type="description">Keeps the tunnel up (reconnecting with backoff) and writes session events
+/// until Ctrl+C, or runs in a background job with -AsJob.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "SnekPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = TrustedServersSet)]
+[OutputType(typeof(SnekSessionEvent), typeof(SnekJob))]
+public sealed class ConnectSnekPeerCommand : SnekCmdlet
+{
+    private const string TrustedServersSet = "TrustedServers";
+    private const string ServerKeySet = "ServerKey";
+
+    /// <summary>The server: an address or a host name.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Address { get; set; } = "";
+
+    /// <summary>The client's private key.</summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [Alias("CertificatePath")]
+    [ValidateNotNullOrEmpty]
+    public string Certificate { get; set; } = "";
+
+    /// <summary>Passphrase of an encrypted private key.</summary>
+    [Parameter]
+    public SecureString? Passphrase { get; set; }
+
+    /// <summary>The server's public key (.pub): only this server is accepted.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ServerKeySet)]
+    [Alias("ServerKeyPath")]
+    [ValidateNotNullOrEmpty]
+    public string ServerKey { get; set; } = "";
+
+    /// <summary>Directory of trusted server keys (*.pub); default /etc/jormungandr/trusted-servers.</summary>
+    [Parameter(ParameterSetName = TrustedServersSet)]
+    [Alias("TrustedServersPath")]
+    [ValidateNotNullOrEmpty]
+    public string? TrustedServers { get; set; }
+
+    /// <summary>Accepts an unknown server key once and records it in the trusted-servers directory.</summary>
+    [Parameter(ParameterSetName = TrustedServersSet)]
+    public SwitchParameter TrustOnFirstUse { get; set; }
+
+    /// <summary>TCP port of the server's key channel.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int KeyPort { get; set; } = TunnelDefaults.KeyPort;
+
+    /// <summary>UDP port of the server's data channel.</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int DataPort { get; set; } = TunnelDefaults.DataPort;
+
+    /// <summary>Extra routes (CIDR) sent through the tunnel.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] Route { get; set; } = [];
+
+    /// <summary>TUN interface name; the first free snkN when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? InterfaceName { get; set; }
+
+    /// <summary>Inner MTU; derived from the underlay when omitted.</summary>
+    [Parameter]
+    [ValidateRange(576, 65535)]
+    public int Mtu { get; set; }
+
+    /// <summary>Turns off size-bucket padding of inner packets.</summary>
+    [Parameter]
+    public SwitchParameter NoPadding { get; set; }
+
+    /// <summary>Runs the tunnel in a background job and returns the job at once.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Connects.</summary>
+    protected override void EndProcessing()
+    {
+        ClientOptions options = new()
+        {
+            Address = Address,
+            CertificatePath = ResolvePath(Certificate),
+            Passphrase = SecureStrings.Reveal(Passphrase),
+            ServerKeyPath = ParameterSetName == ServerKeySet ? ResolvePath(ServerKey) : null,
+            TrustedServersPath = TrustedServers is null ? null : ResolvePath(TrustedServers),
+            TrustOnFirstUse = TrustOnFirstUse.IsPresent,
+            KeyPort = KeyPort,
+            DataPort = DataPort,
+            Routes = Route,
+            InterfaceName = InterfaceName,
+            Mtu = MyInvocation.BoundParameters.ContainsKey(nameof(Mtu)) ? Mtu : null,
+            NoPadding = NoPadding.IsPresent,
+        };
+
+        if (!ShouldProcess($"{Address} (key port {KeyPort}/tcp, data port {DataPort}/udp)", "Connect VPN tunnel"))
+        {
+            return;
+        }
+
+        WriteVerbose($"Connecting to {Address}: key port {KeyPort}, data port {DataPort}, certificate {options.CertificatePath}.");
+        ConnectPeerCommand command = new();
+        if (AsJob.IsPresent)
+        {
+            StartJob(CommandLine, InterfaceName ?? Address, (output, token) => command.ExecuteAsync(options, output, token));
+            return;
+        }
+
+        Run(command, options, confirmed: true, target: Address);
+    }
+}
