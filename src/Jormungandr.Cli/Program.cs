@@ -52,7 +52,9 @@ public static class Program
         CliContext.CurrentOrNull = context;
         try
         {
-            string[] rewritten = OriginalFlags.Rewrite(args);
+            // Bare `snek` shows the help (and still exits 2: nothing was done).
+            bool bare = args.Length == 0;
+            string[] rewritten = bare ? ["--help"] : OriginalFlags.Rewrite(args);
             RootCommand root = CreateRoot();
             ParseResult parse = root.Parse(rewritten);
             if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -74,7 +76,7 @@ public static class Program
                 ProcessTerminationTimeout = null, // Main owns the signals; tests pass their own token.
             };
             int code = await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
-            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : code;
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : bare ? ExitCodes.Usage : code;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -114,6 +116,8 @@ public static class Program
         RootCommand root = new("snek: Jormungandr, a post-quantum VPN (ML-KEM-1024 + P-384, ML-DSA-65 identities).");
         GlobalOptions.AddTo(root);
         root.Add(VersionCli.Create());
+        root.Add(CertificateCli.CreateGencert());
+        root.Add(CertificateCli.CreateCert());
 
         // ---- Subcommands from other areas register here: ONE line each, e.g. root.Add(LegacyCli.Create()); ----
         // ---- end of registrations ----

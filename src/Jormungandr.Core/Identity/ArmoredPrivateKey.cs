@@ -168,6 +168,18 @@ internal static class ArmoredPrivateKey
         }
     }
 
+    /// <summary>Checks an armored file's structure and iteration count without a passphrase.</summary>
+    /// <exception cref="SnekException"><see cref="CertificateErrorIds.Corrupt"/>.</exception>
+    public static void Validate(ReadOnlySpan<byte> content, string path)
+    {
+        byte[] blob = DecodeArmor(content, path);
+        int iterations = BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(1 + SaltSize, 4));
+        if (iterations < MinIterations || iterations > MaxIterations)
+        {
+            throw Corrupt(path, $"it asks for {iterations} PBKDF2 iterations; snek accepts {MinIterations} to {MaxIterations} (fewer would weaken the passphrase protection)");
+        }
+    }
+
     /// <summary>The PBKDF2 iteration count an armored file asks for, for progress messages; null when unreadable.</summary>
     public static int? IterationsOf(ReadOnlySpan<byte> content)
     {

@@ -35,4 +35,7 @@ public static class CertificateErrorIds
 
     /// <summary>An I/O failure other than the above (NotSpecified).</summary>
     public const string IOError = "CertificateIOError";
+
+    /// <summary>A key name or passphrase given to New-SnekCertificate / snek gencert is unusable (InvalidArgument).</summary>
+    public const string InvalidArgument = "CertificateInvalidArgument";
 }

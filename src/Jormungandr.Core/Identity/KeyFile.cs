@@ -65,10 +65,21 @@ internal static class KeyFile
     /// Reads a private key file (raw or armored) after checking its permissions. The caller zeroes the result.
     /// </summary>
     /// <exception cref="SnekException">Missing, too open, unreadable, or too large.</exception>
-    public static byte[] ReadPrivateFile(string path)
+    public static byte[] ReadPrivateFile(string path) => ReadPrivateFile(path, checkMode: true, out _);
+
+    /// <summary>
+    /// Reads a private key file; with <paramref name="checkMode"/> false the permission check is left to the
+    /// caller (which gets the mode in <paramref name="mode"/>; null on Windows). The caller zeroes the result.
+    /// </summary>
+    public static byte[] ReadPrivateFile(string path, bool checkMode, out UnixFileMode? mode)
     {
         using SafeFileHandle handle = Open(path, "private key");
-        CheckPrivateMode(handle, path);
+        mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(handle);
+        if (checkMode && mode is { } m)
+        {
+            CheckPrivateMode(m, path);
+        }
+
         long length = RandomAccess.GetLength(handle);
         if (length > MaxPrivateFileSize)
         {
@@ -168,16 +179,6 @@ internal static class KeyFile
         ErrorKind.ResourceExists,
         $"'{path}' already exists; use --force (-Force) to overwrite it.",
         path);
-
-    private static void CheckPrivateMode(SafeFileHandle handle, string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        CheckPrivateMode(File.GetUnixFileMode(handle), path);
-    }
 
     private static SafeFileHandle Open(string path, string what)
     {

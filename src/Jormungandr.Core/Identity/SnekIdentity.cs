@@ -91,7 +91,7 @@ public sealed class SnekIdentity : IDisposable
     {
         CheckLength(publicKey, PublicKeySize, nameof(publicKey));
         CheckLength(secretKey, SecretKeySize, nameof(secretKey));
-        if (!KeyPairMatches(publicKey, secretKey))
+        if (!PairIsConsistent(publicKey, secretKey))
         {
             throw new ArgumentException("The secret key does not belong to the public key.", nameof(secretKey));
         }
@@ -117,16 +117,28 @@ public sealed class SnekIdentity : IDisposable
 
     /// <summary>
     /// Loads a private key file: raw (4032 bytes) or armored (passphrase-protected). The public key is read
-    /// from the <c>.pub</c> beside it (<c>x.priv</c> → <c>x.pub</c>) and must belong to it. The file must not
-    /// be accessible by group or others (as ssh requires).
+    /// from the <c>.pub</c> beside it (<c>x.priv</c> → <c>x.pub</c>) and must belong to it; without a .pub it
+    /// is recomputed from the secret key. The file must not be accessible by group or others (as ssh requires).
     /// </summary>
     /// <param name="path">The private key file.</param>
     /// <param name="passphrase">Needed only for a protected file; ignored for a raw one.</param>
     /// <exception cref="SnekException">
-    /// Not found, permissions too open, wrong length, corrupt, passphrase missing or wrong, .pub missing or
-    /// not matching (see <see cref="CertificateErrorIds"/>); the message names the file.
+    /// Not found, permissions too open, wrong length, corrupt, passphrase missing or wrong, .pub not
+    /// matching (see <see cref="CertificateErrorIds"/>); the message names the file.
     /// </exception>
     public static SnekIdentity LoadPrivate(string path, SecureString? passphrase = null) => LoadPrivate(path, passphrase, null);
+
+    /// <summary>As <see cref="LoadPrivate(string, SecureString?)"/> with the passphrase as plain text (options records that hold a string).</summary>
+    public static SnekIdentity LoadPrivate(string path, string? passphrase)
+    {
+        if (passphrase is null)
+        {
+            return LoadPrivate(path, (SecureString?)null, null);
+        }
+
+        using SecureString secure = SecurePassphrase.From(passphrase);
+        return LoadPrivate(path, secure, null);
+    }
 
     /// <summary>As <see cref="LoadPrivate(string, SecureString?)"/>, calling <paramref name="onStretching"/> before a passphrase is stretched.</summary>
     internal static SnekIdentity LoadPrivate(string path, SecureString? passphrase, Action<int>? onStretching)
@@ -162,18 +174,21 @@ public sealed class SnekIdentity : IDisposable
                     path);
             }
 
+            // The .pub beside the key names it; without one (a lone liboqs/noble secret key) the public key is
+            // recomputed from the secret key. Either way the pair must check out in full before use.
             string pubPath = KeyFile.PublicPathFor(path);
-            if (!File.Exists(pubPath))
+            bool hasPub = File.Exists(pubPath);
+            byte[] pk = hasPub ? KeyFile.ReadPublicKey(pubPath, PublicKeySize) : DerivePublicKey(sk);
+            if (!hasPub && !KeyPairMatches(pk, sk))
             {
                 throw new SnekException(
-                    CertificateErrorIds.NotFound,
-                    ErrorKind.ObjectNotFound,
-                    $"The public key '{pubPath}' that belongs to '{path}' does not exist; keep the .pub beside the .priv.",
-                    pubPath);
+                    CertificateErrorIds.Corrupt,
+                    ErrorKind.InvalidData,
+                    $"'{path}' is not a valid ML-DSA-65 private key: its embedded public-key hash does not match the key.",
+                    path);
             }
 
-            byte[] pk = KeyFile.ReadPublicKey(pubPath, PublicKeySize);
-            if (!KeyPairMatches(pk, sk))
+            if (hasPub && !PairIsConsistent(pk, sk))
             {
                 throw new SnekException(
                     CertificateErrorIds.Mismatch,
@@ -184,7 +199,7 @@ public sealed class SnekIdentity : IDisposable
 
             SnekIdentity identity = new(pk, sk)
             {
-                PublicKeyPath = Path.GetFullPath(pubPath),
+                PublicKeyPath = hasPub ? Path.GetFullPath(pubPath) : null,
                 PrivateKeyPath = Path.GetFullPath(path),
                 IsProtected = isProtected,
             };
@@ -216,6 +231,31 @@ public sealed class SnekIdentity : IDisposable
         Keccak.Shake256(publicKey, tr);
         return CryptographicOperations.FixedTimeEquals(publicKey[..32], secretKey[..32])
             & CryptographicOperations.FixedTimeEquals(tr, secretKey.Slice(64, 64));
+    }
+
+    /// <summary>
+    /// Recomputes the public key of a raw secret key (t1 from ρ, s1, s2), for a private key without its .pub.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="secretKey"/> is not <see cref="SecretKeySize"/> bytes.</exception>
+    public static byte[] DerivePublicKey(ReadOnlySpan<byte> secretKey)
+    {
+        CheckLength(secretKey, SecretKeySize, nameof(secretKey));
+        byte[] pk = new byte[PublicKeySize];
+        MlDsaManaged.DerivePublicKey(Parameters, secretKey, pk);
+        return pk;
+    }
+
+    /// <summary>Full check: ρ and tr agree (<see cref="KeyPairMatches"/>) and the secret vectors give this public key.</summary>
+    internal static bool PairIsConsistent(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> secretKey)
+    {
+        if (!KeyPairMatches(publicKey, secretKey))
+        {
+            return false;
+        }
+
+        Span<byte> derived = new byte[PublicKeySize];
+        MlDsaManaged.DerivePublicKey(Parameters, secretKey, derived);
+        return CryptographicOperations.FixedTimeEquals(derived, publicKey);
     }
 
     /// <summary>Signs (ML-DSA.Sign, hedged) <paramref name="message"/> with <paramref name="context"/> (at most 255 bytes).</summary>
