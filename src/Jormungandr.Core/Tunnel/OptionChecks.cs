@@ -119,12 +119,12 @@ internal static class OptionChecks
         }
     }
 
-    /// <summary><c>SHA256:</c> + 43 base64 characters, or the short form <c>xxxx:xxxx:xxxx:xxxx</c> (hex).</summary>
+    /// <summary><c>SHA256:</c> + 43 base64 characters, or the short form <c>xxxx:xxxx:xxxx:xxxx</c> (hex) or a prefix of it of at least 4 hex digits.</summary>
     public static void Fingerprint(string value)
     {
         if (!IsFingerprint(value))
         {
-            throw Invalid("Fingerprint", $"Fingerprint '{value}' is neither 'SHA256:<base64>' nor the short form 'xxxx:xxxx:xxxx:xxxx'.");
+            throw Invalid("Fingerprint", $"Fingerprint '{value}' is neither 'SHA256:<base64>' nor (a prefix of at least 4 hex digits of) the short form 'xxxx:xxxx:xxxx:xxxx'.");
         }
     }
 
@@ -148,17 +148,22 @@ internal static class OptionChecks
             return true;
         }
 
-        if (value.Length == 19)
+        // Short form or a prefix of it: at least 4 hex digits, optional colons, up to 19 characters.
+        int hex = 0;
+        foreach (char c in value)
         {
-            for (int i = 0; i < 19; i++)
+            if (char.IsAsciiHexDigit(c))
             {
-                bool sep = i % 5 == 4;
-                if (sep ? value[i] != ':' : !char.IsAsciiHexDigit(value[i]))
-                {
-                    return false;
-                }
+                hex++;
             }
+            else if (c != ':')
+            {
+                return false;
+            }
+        }
 
+        if (hex >= 4 && value.Length <= 19)
+        {
             return true;
         }
 

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Jormungandr.Commands;
+using Jormungandr.Identity;
+using Jormungandr.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Jormungandr.Engine;
+
+/// <summary>An authorized client key.</summary>
+internal sealed record AuthorizedKey(string Name, string Fingerprint, byte[] PublicKey, Lease? StaticLease);
+
+/// <summary>
+/// The server's authorized client keys: every <c>*.pub</c> in a directory (name = file name without
+/// <c>.pub</c>), re-read when the directory changes (<see cref="Refresh"/> compares names, sizes and
+/// modification times, so it is cheap to call every second). An optional <c>&lt;name&gt;.addr</c>
+/// beside a key holds its static tunnel addresses: one IPv4 and optionally one IPv6 address,
+/// whitespace-separated, <c>#</c> comments. A bad file is skipped with a warning, never fatal.
+/// </summary>
+internal sealed class AuthorizedKeys : IPeerKeyPolicy
+{
+    private const int MaxKeys = 65536;
+    private const int MaxAddrFileBytes = 4096;
+    private readonly string _directory;
+    private readonly ILogger _logger;
+    private volatile Dictionary<string, AuthorizedKey> _byFingerprint = new(StringComparer.Ordinal);
+    private string _signature = "";
+
+    public AuthorizedKeys(string directory, ILogger logger)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new SnekException("AuthorizedKeysNotFound", ErrorKind.ObjectNotFound, $"Authorized keys directory {directory} does not exist.", directory);
+        }
+
+        _directory = directory;
+        _logger = logger;
+        Refresh();
+    }
+
+    /// <summary>Number of keys loaded.</summary>
+    public int Count => _byFingerprint.Count;
+
+    /// <summary>All keys, by fingerprint.</summary>
+    public IReadOnlyDictionary<string, AuthorizedKey> Keys => _byFingerprint;
+
+    /// <inheritdoc />
+    public bool IsAcceptable(ReadOnlySpan<byte> publicKey) => Find(publicKey) is not null;
+
+    /// <summary>The authorized entry for a public key, or null.</summary>
+    public AuthorizedKey? Find(ReadOnlySpan<byte> publicKey)
+    {
+        AuthorizedKey? key = _byFingerprint.GetValueOrDefault(Identity.Fingerprint.Of(publicKey));
+        return key is not null && CryptographicOperations.FixedTimeEquals(key.PublicKey, publicKey) ? key : null;
+    }
+
+    /// <summary>Re-reads the directory when anything in it changed; true when the set was reloaded.</summary>
+    public bool Refresh()
+    {
+        string signature;
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(_directory);
+            Array.Sort(files, StringComparer.Ordinal);
+            var sig = new System.Text.StringBuilder();
+            foreach (string f in files)
+            {
+                var info = new FileInfo(f);
+                sig.Append(info.Name).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+            }
+
+            signature = sig.ToString();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Cannot read authorized keys directory {Directory}: {Reason}", _directory, e.Message);
+            return false;
+        }
+
+        if (signature == _signature)
+        {
+            return false;
+        }
+
+        var next = new Dictionary<string, AuthorizedKey>(StringComparer.Ordinal);
+        foreach (string file in files)
+        {
+            if (!file.EndsWith(".pub", StringComparison.Ordinal) || next.Count >= MaxKeys)
+            {
+                continue;
+            }
+
+            string name = Path.GetFileNameWithoutExtension(file);
+            try
+            {
+                using SnekIdentity id = SnekIdentity.LoadPublic(file);
+                Lease? lease = ReadStaticLease(Path.Combine(_directory, name + ".addr"));
+                next[id.Fingerprint] = new AuthorizedKey(name, id.Fingerprint, id.PublicKey, lease);
+            }
+            catch (SnekException e)
+            {
+                _logger.LogWarning("Skipping authorized key {File}: {Reason}", file, e.Message);
+            }
+        }
+
+        _byFingerprint = next;
+        _signature = signature;
+        _logger.LogInformation("Loaded {Count} authorized client keys from {Directory}", next.Count, _directory);
+        return true;
+    }
+
+    /// <summary>Parses a static-address file; null when absent. Throws SnekException (InvalidData) when malformed.</summary>
+    internal static Lease? ReadStaticLease(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var info = new FileInfo(path);
+        if (info.Length > MaxAddrFileBytes)
+        {
+            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is larger than {MaxAddrFileBytes} bytes.", path);
+        }
+
+        return ParseStaticLease(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses the text of a static-address file.</summary>
+    internal static Lease ParseStaticLease(string text, string what)
+    {
+        IPAddress? v4 = null;
+        IPAddress? v6 = null;
+        foreach (string rawLine in text.Split('\n'))
+        {
+            string line = rawLine;
+            int hash = line.IndexOf('#', StringComparison.Ordinal);
+            if (hash >= 0)
+            {
+                line = line[..hash];
+            }
+
+            foreach (string token in line.Split([' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!IPAddress.TryParse(token, out IPAddress? address) || token.Contains('%', StringComparison.Ordinal) || token.Contains('/', StringComparison.Ordinal))
+                {
+                    throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{what}: '{token}' is not an IP address.", what);
+                }
+
+                if (address.AddressFamily == AddressFamily.InterNetwork && v4 is null)
+                {
+                    v4 = address;
+                }
+                else if (address.AddressFamily == AddressFamily.InterNetworkV6 && v6 is null)
+                {
+                    v6 = address;
+                }
+                else
+                {
+                    throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{what}: at most one IPv4 and one IPv6 address.", what);
+                }
+            }
+        }
+
+        if (v4 is null)
+        {
+            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{what}: an IPv4 address is required.", what);
+        }
+
+        return new Lease(v4, v6);
+    }
+}
