@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# bench/compare.sh — issue 7's data-plane comparison, all modes in one run, same topology.
+#
+# Two network namespaces joined by a veth (198.18.0.1/24 <-> 198.18.0.2/24). Each tunnel runs with
+# one end in each namespace and its own inner /24 in 198.19.0.0/16:
+#   direct   the veth itself                                   198.18.0.1 (no tunnel)
+#   wggo     wireguard-go (userspace), keys made per run       198.19.0.1/.2
+#   openvpn  OpenVPN 2.6, TLS p2p, AES-256-GCM, self-signed
+#            certs made per run, pinned by --peer-fingerprint  198.19.1.1/.2
+#   relay    bench/relay/relay.c, TUN<->UDP, no crypto,
+#            one packet per syscall, 4 MiB socket buffers      198.19.2.1/.2
+#   ours     snek server / snek connect (release build)        198.19.3.0/24 pool
+# For each mode and run: iperf3 TCP 1 stream and 4 streams (client in the "client" namespace sending
+# to the server namespace), ping average over 20 pings at 0.2 s, and the CPU seconds per GB used by
+# both tunnel processes (utime+stime from /proc/<pid>/stat around the 1-stream test). Modes are
+# interleaved within each run so drift on a shared machine hits them alike. Prints one table of
+# medians and the issue's ratios.
+#
+# Environment knobs:
+#   RUNS=3          repetitions (median reported)
+#   DURATION=8      seconds per iperf3 test
+#   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start
+#   BUDGET=540      seconds for the measuring phase; later runs are skipped once it is spent
+#   NO_INSTALL=1    do not apt-get install (use what is present)
+#   OURS_BIN=path   use this published snek binary instead of building one
+#   RESULTS=file    also write the raw per-run values (TSV) there
+#   KEEP_LOGS=dir   copy the tunnels' logs there before cleanup (for debugging)
+#
+# Network rules: only 198.18.0.0/16 (underlay) and 198.19.0.0/16 (inner). Everything it creates
+# (namespaces, the interfaces inside them, processes by PID, temp files) is removed on EXIT/INT/TERM.
+set -euo pipefail
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-8}
+MODES=${MODES:-"direct wggo openvpn relay ours"}
+BUDGET=${BUDGET:-540}
+PINGS=20
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RID=$(($$ % 100000))
+NS1="snek-bench-server-$RID"
+NS2="snek-bench-client-$RID"
+TMP=$(mktemp -d "/tmp/snek-compare.XXXXXX")
+PIDS=()
+CREATED_NS=()
+
+log() { printf '[compare %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local pid
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 0.5
+    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    local ns
+    for ns in "${CREATED_NS[@]}"; do
+        # Anything still inside is ours (the names are unique to this run).
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+        ip netns del "$ns" 2>/dev/null || true
+    done
+    rm -f /var/run/wireguard/sbwg?"$RID".sock
+    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/raw.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, TUN devices)"
+[ -e /dev/net/tun ] || die "needs /dev/net/tun"
+
+in1() { ip netns exec "$NS1" "$@"; }
+in2() { ip netns exec "$NS2" "$@"; }
+
+# Start a program in a namespace in the background; its PID (ip netns exec execs it) goes to PIDS.
+# Usage: start_bg VAR NS LOGFILE cmd...
+start_bg() {
+    local var=$1 ns=$2 logfile=$3
+    shift 3
+    ip netns exec "$ns" "$@" </dev/null >"$logfile" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    printf -v "$var" '%s' "$pid"
+}
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# Packages and builds
+# ---------------------------------------------------------------------------------------------
+need_pkgs=()
+command -v iperf3 >/dev/null || need_pkgs+=(iperf3)
+command -v ping >/dev/null || need_pkgs+=(iputils-ping)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+command -v jq >/dev/null || need_pkgs+=(jq)
+command -v cc >/dev/null || need_pkgs+=(gcc libc6-dev)
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+command -v wireguard-go >/dev/null || need_pkgs+=(wireguard-go)
+command -v wg >/dev/null || need_pkgs+=(wireguard-tools)
+command -v openvpn >/dev/null || need_pkgs+=(openvpn)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+    [ -z "${NO_INSTALL:-}" ] || die "missing packages: ${need_pkgs[*]} (NO_INSTALL is set)"
+    log "installing ${need_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    timeout 300 apt-get update -qq
+    timeout 600 apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+log "building the C relay"
+cc -O2 -Wall -Wextra -pthread -o "$TMP/relay" "$REPO/bench/relay/relay.c"
+
+OURS=""
+if [[ " $MODES " == *" ours "* ]]; then
+    if [ -n "${OURS_BIN:-}" ]; then
+        OURS=$OURS_BIN
+    elif [ -d "$REPO/src/Jormungandr.Core/Engine" ]; then
+        log "publishing snek (Release)"
+        if timeout 480 dotnet publish "$REPO/src/Jormungandr.Cli" -c Release -o "$TMP/snek" \
+                --artifacts-path "$TMP/artifacts" -v quiet -nologo >"$TMP/publish.log" 2>&1; then
+            OURS="$TMP/snek/snek"
+        else
+            log "publish failed; 'ours' skipped (tail of log follows)"
+            tail -5 "$TMP/publish.log" >&2 || true
+        fi
+    fi
+    [ -n "$OURS" ] || log "no engine to run; mode 'ours' skipped"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Topology
+# ---------------------------------------------------------------------------------------------
+log "creating $NS1 and $NS2"
+ip netns add "$NS1"; CREATED_NS+=("$NS1")
+ip netns add "$NS2"; CREATED_NS+=("$NS2")
+ip link add "sbv1$RID" netns "$NS1" type veth peer name "sbv2$RID" netns "$NS2"
+in1 ip link set lo up
+in2 ip link set lo up
+in1 ip addr add 198.18.0.1/24 dev "sbv1$RID"
+in2 ip addr add 198.18.0.2/24 dev "sbv2$RID"
+in1 ip link set "sbv1$RID" up
+in2 ip link set "sbv2$RID" up
+in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
+
+start_bg IPERF_PID "$NS1" "$TMP/iperf-server.log" iperf3 -s -p 5201
+
+# Per-mode state: target address in NS1 and the tunnel PIDs (space separated).
+declare -A TARGET TUNPIDS
+
+wait_ping() { # ns target seconds
+    local ns=$1 target=$2 limit=$3 i
+    for i in $(seq 1 "$limit"); do
+        ip netns exec "$ns" ping -c 1 -W 1 "$target" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+setup_wggo() {
+    local i
+    umask 077
+    wg genkey >"$TMP/wg1.key"; wg pubkey <"$TMP/wg1.key" >"$TMP/wg1.pub"
+    wg genkey >"$TMP/wg2.key"; wg pubkey <"$TMP/wg2.key" >"$TMP/wg2.pub"
+    umask 022
+    local p1 p2
+    start_bg p1 "$NS1" "$TMP/wg1.log" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go -f "sbwg1$RID"
+    start_bg p2 "$NS2" "$TMP/wg2.log" env WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 wireguard-go -f "sbwg2$RID"
+    for i in $(seq 1 50); do
+        [ -S "/var/run/wireguard/sbwg1$RID.sock" ] && [ -S "/var/run/wireguard/sbwg2$RID.sock" ] && break
+        sleep 0.1
+    done
+    in1 wg set "sbwg1$RID" private-key "$TMP/wg1.key" listen-port 51820 \
+        peer "$(cat "$TMP/wg2.pub")" allowed-ips 198.19.0.2/32 endpoint 198.18.0.2:51820
+    in2 wg set "sbwg2$RID" private-key "$TMP/wg2.key" listen-port 51820 \
+        peer "$(cat "$TMP/wg1.pub")" allowed-ips 198.19.0.1/32 endpoint 198.18.0.1:51820
+    in1 ip addr add 198.19.0.1/24 dev "sbwg1$RID"; in1 ip link set "sbwg1$RID" up
+    in2 ip addr add 198.19.0.2/24 dev "sbwg2$RID"; in2 ip link set "sbwg2$RID" up
+    TARGET[wggo]=198.19.0.1
+    TUNPIDS[wggo]="$p1 $p2"
+}
+
+setup_openvpn() {
+    local side
+    for side in 1 2; do
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=bench$side" -keyout "$TMP/ov$side.key" -out "$TMP/ov$side.crt" >/dev/null 2>&1
+    done
+    local fp1 fp2
+    fp1=$(openssl x509 -in "$TMP/ov1.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
+    fp2=$(openssl x509 -in "$TMP/ov2.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
+    local common=(--dev-type tun --proto udp4 --port 1194 --data-ciphers AES-256-GCM --cipher AES-256-GCM
+        --disable-dco --ping 10 --verb 1 --suppress-timestamps)
+    local p1 p2
+    start_bg p1 "$NS1" "$TMP/ov1.log" openvpn --dev "sbov1$RID" --local 198.18.0.1 --remote 198.18.0.2 \
+        --ifconfig 198.19.1.1 198.19.1.2 --tls-server --dh none --cert "$TMP/ov1.crt" --key "$TMP/ov1.key" \
+        --peer-fingerprint "$fp2" "${common[@]}"
+    start_bg p2 "$NS2" "$TMP/ov2.log" openvpn --dev "sbov2$RID" --local 198.18.0.2 --remote 198.18.0.1 \
+        --ifconfig 198.19.1.2 198.19.1.1 --tls-client --cert "$TMP/ov2.crt" --key "$TMP/ov2.key" \
+        --peer-fingerprint "$fp1" "${common[@]}"
+    TARGET[openvpn]=198.19.1.1
+    TUNPIDS[openvpn]="$p1 $p2"
+}
+
+setup_relay() {
+    local p1 p2
+    start_bg p1 "$NS1" "$TMP/relay1.log" "$TMP/relay" "sbrl1$RID" 198.18.0.1:11950 198.18.0.2:11950
+    start_bg p2 "$NS2" "$TMP/relay2.log" "$TMP/relay" "sbrl2$RID" 198.18.0.2:11950 198.18.0.1:11950
+    local i
+    for i in $(seq 1 50); do
+        in1 ip link show "sbrl1$RID" >/dev/null 2>&1 && in2 ip link show "sbrl2$RID" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    # Same inner MTU as WireGuard's default, so TCP segments are alike.
+    in1 ip link set "sbrl1$RID" mtu 1420; in1 ip addr add 198.19.2.1/24 dev "sbrl1$RID"; in1 ip link set "sbrl1$RID" up
+    in2 ip link set "sbrl2$RID" mtu 1420; in2 ip addr add 198.19.2.2/24 dev "sbrl2$RID"; in2 ip link set "sbrl2$RID" up
+    TARGET[relay]=198.19.2.1
+    TUNPIDS[relay]="$p1 $p2"
+}
+
+setup_ours() {
+    # snek server in NS1 (pool 198.19.3.0/24, so the server is 198.19.3.1), snek connect in NS2.
+    local p1 p2
+    mkdir -p "$TMP/ours/authorized"
+    "$OURS" gencert --out "$TMP/ours/server" >"$TMP/ours/gencert-s.log" 2>&1 || return 1
+    "$OURS" gencert --out "$TMP/ours/client" >"$TMP/ours/gencert-c.log" 2>&1 || return 1
+    cp "$TMP/ours/client/"*.pub "$TMP/ours/authorized/" || return 1
+    start_bg p1 "$NS1" "$TMP/ours1.log" "$OURS" server --authorized-keys "$TMP/ours/authorized" \
+        --certificate "$TMP/ours/server/"*.key --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
+        --pool 198.19.3.0/24 --interface "sbsn1$RID"
+    sleep 1
+    start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --certificate "$TMP/ours/client/"*.key \
+        --server-key "$TMP/ours/server/"*.pub --key-port 11960 --data-port 11961 --interface "sbsn2$RID"
+    TARGET[ours]=198.19.3.1
+    TUNPIDS[ours]="$p1 $p2"
+}
+
+# Sum of utime+stime clock ticks of the given PIDs (all threads).
+cpu_ticks() {
+    local total=0 pid t
+    for pid in "$@"; do
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+RAW="$TMP/raw.tsv"
+: >"$RAW"
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; } # mode run metric value
+
+iperf_run() { # target streams -> prints "bits_per_second bytes" or nothing
+    local target=$1 streams=$2 json
+    json=$(in2 timeout $((DURATION + 20)) iperf3 -c "$target" -p 5201 -t "$DURATION" -P "$streams" -J 2>/dev/null) || true
+    jq -r 'select(.end.sum_received != null) | "\(.end.sum_received.bits_per_second) \(.end.sum_received.bytes)"' \
+        <<<"$json" 2>/dev/null || true
+}
+
+measure() { # mode run
+    local mode=$1 run=$2 target=${TARGET[$1]} pids=${TUNPIDS[$1]:-}
+    local before after out bps bytes
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || before=$(cpu_ticks $pids)
+    out=$(iperf_run "$target" 1)
+    if [ -n "$out" ]; then
+        read -r bps bytes <<<"$out"
+        record "$mode" "$run" tcp1_mbps "$(awk -v b="$bps" 'BEGIN{printf "%.0f", b/1e6}')"
+        if [ -n "$pids" ]; then
+            # shellcheck disable=SC2086
+            after=$(cpu_ticks $pids)
+            record "$mode" "$run" cpu_s_per_gb "$(awk -v d=$((after - before)) -v hz="$CLK_TCK" -v by="$bytes" \
+                'BEGIN{ if (by > 0) printf "%.2f", (d/hz)/(by/1e9) }')"
+        fi
+    else
+        log "$mode run $run: iperf3 1-stream failed"
+    fi
+    out=$(iperf_run "$target" 4)
+    if [ -n "$out" ]; then
+        read -r bps bytes <<<"$out"
+        record "$mode" "$run" tcp4_mbps "$(awk -v b="$bps" 'BEGIN{printf "%.0f", b/1e6}')"
+    else
+        log "$mode run $run: iperf3 4-stream failed"
+    fi
+    local avg
+    avg=$(in2 timeout 30 ping -n -q -c "$PINGS" -i 0.2 -W 1 "$target" 2>/dev/null \
+        | awk -F'/' '/^rtt|^round-trip/ {print $5}') || true
+    [ -z "$avg" ] || record "$mode" "$run" ping_ms "$avg"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Bring every tunnel up (they coexist: own interfaces, ports and inner subnets)
+# ---------------------------------------------------------------------------------------------
+ACTIVE=()
+for mode in $MODES; do
+    case $mode in
+        direct) TARGET[direct]=198.18.0.1; ACTIVE+=(direct) ;;
+        wggo) setup_wggo; ACTIVE+=(wggo) ;;
+        openvpn) setup_openvpn; ACTIVE+=(openvpn) ;;
+        relay) setup_relay; ACTIVE+=(relay) ;;
+        ours)
+            if [ -n "$OURS" ] && setup_ours; then ACTIVE+=(ours); fi ;;
+        *) die "unknown mode '$mode'" ;;
+    esac
+done
+READY=()
+for mode in "${ACTIVE[@]}"; do
+    if wait_ping "$NS2" "${TARGET[$mode]}" 40; then
+        READY+=("$mode")
+    else
+        log "$mode: tunnel did not come up within 20 s; skipped"
+        for f in "$TMP"/*.log; do case $f in *"${mode:0:2}"*) tail -3 "$f" >&2 ;; esac; done
+    fi
+done
+[ "${#READY[@]}" -gt 0 ] || die "no mode came up"
+
+# ---------------------------------------------------------------------------------------------
+# Measure: runs x modes, interleaved, bounded by BUDGET
+# ---------------------------------------------------------------------------------------------
+start=$SECONDS
+per_mode=$((2 * DURATION + PINGS / 5 + 4))
+done_runs=0
+for run in $(seq 1 "$RUNS"); do
+    if [ $((SECONDS - start + per_mode * ${#READY[@]})) -gt "$BUDGET" ]; then
+        log "time budget ($BUDGET s) reached after $done_runs runs"
+        break
+    fi
+    for mode in "${READY[@]}"; do
+        log "run $run/$RUNS: $mode"
+        measure "$mode" "$run"
+    done
+    done_runs=$run
+done
+
+[ -z "${RESULTS:-}" ] || cp "$RAW" "$RESULTS"
+
+# ---------------------------------------------------------------------------------------------
+# Report: medians and the issue's ratios
+# ---------------------------------------------------------------------------------------------
+median() { # mode metric
+    awk -F'\t' -v m="$1" -v k="$2" '$1 == m && $3 == k && $4 != "" {print $4}' "$RAW" | sort -g |
+        awk '{v[NR] = $1} END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+label() {
+    case $1 in
+        direct) echo "direct veth" ;;
+        wggo) echo "wireguard-go $(dpkg-query -W -f='${Version}' wireguard-go 2>/dev/null | sed 's/-.*//')" ;;
+        openvpn) echo "OpenVPN $(dpkg-query -W -f='${Version}' openvpn 2>/dev/null | sed 's/-.*//') AES-256-GCM" ;;
+        relay) echo "C relay (no crypto, 1 pkt/syscall, 4 MiB buffers)" ;;
+        ours) echo "ours (snek)" ;;
+    esac
+}
+declare -A MED
+echo
+echo "Data-plane comparison: $done_runs run(s) x ${DURATION} s, medians; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); kernel $(uname -r)"
+echo
+echo "| mode | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | ping avg ms | tunnel CPU-s per GB (both ends) |"
+echo "|---|---:|---:|---:|---:|"
+for mode in "${READY[@]}"; do
+    for k in tcp1_mbps tcp4_mbps ping_ms cpu_s_per_gb; do MED[$mode.$k]=$(median "$mode" "$k"); done
+    echo "| $(label "$mode") | ${MED[$mode.tcp1_mbps]} | ${MED[$mode.tcp4_mbps]} | ${MED[$mode.ping_ms]} | ${MED[$mode.cpu_s_per_gb]} |"
+done
+echo
+ratio() { # a b -> a/b
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'
+}
+if [[ " ${READY[*]} " == *" ours "* ]]; then
+    echo "Issue 7 ratios (goal in brackets):"
+    for k in tcp1_mbps tcp4_mbps; do
+        echo "  $k: ours/wireguard-go $(ratio "${MED[ours.$k]}" "${MED[wggo.$k]:--}") [>= 2.0], ours/relay $(ratio "${MED[ours.$k]}" "${MED[relay.$k]:--}") [>= 1.0]"
+    done
+    echo "  CPU-s/GB: ours/relay $(ratio "${MED[ours.cpu_s_per_gb]}" "${MED[relay.cpu_s_per_gb]:--}") [<= 1.0]"
+    echo "  ping avg: ours/relay $(ratio "${MED[ours.ping_ms]}" "${MED[relay.ping_ms]:--}") [<= 1.0]"
+else
+    echo "Issue 7 ratios: 'ours' not measured in this run. Reference ratios:"
+    for k in tcp1_mbps tcp4_mbps; do
+        echo "  $k: relay/wireguard-go $(ratio "${MED[relay.$k]:--}" "${MED[wggo.$k]:--}"), openvpn/wireguard-go $(ratio "${MED[openvpn.$k]:--}" "${MED[wggo.$k]:--}")"
+    done
+    echo "  CPU-s/GB: wireguard-go/relay $(ratio "${MED[wggo.cpu_s_per_gb]:--}" "${MED[relay.cpu_s_per_gb]:--}")"
+fi

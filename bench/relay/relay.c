@@ -1,0 +1,155 @@
+/*
+ * relay.c - the issue-7 baseline: a minimal TUN <-> UDP relay with NO crypto.
+ *
+ * One packet per syscall (read/write on the TUN fd, sendto/recvfrom on the UDP socket), 4 MiB socket
+ * buffers (SO_RCVBUFFORCE/SO_SNDBUFFORCE, root), IFF_TUN | IFF_NO_PI. Two threads, each a blocking
+ * loop in one direction (TUN->UDP and UDP->TUN), so both cores can work and no poll() call is added
+ * per packet. It is what a tunnel costs with zero cryptography and no batching, so "ours" can be
+ * compared with it.
+ *
+ * usage: relay TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT
+ *   creates (or attaches to) TUN_NAME; the caller sets its address/MTU/link up with ip(8).
+ *   IPv4 addresses only (the bench uses 198.18.0.0/16). Runs until SIGINT/SIGTERM.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUF_SIZE 65536
+#define SOCK_BUF (4 * 1024 * 1024)
+
+struct relay {
+    int tun;
+    int udp;
+    struct sockaddr_in peer;
+    unsigned long long tun_to_udp, udp_to_tun, drops; /* each counter written by one thread only */
+    unsigned long long dropped_in;
+};
+
+static void die(const char *what) { perror(what); exit(1); }
+
+static void parse_endpoint(const char *text, struct sockaddr_in *out)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof host) {
+        fprintf(stderr, "relay: bad endpoint '%s' (want A.B.C.D:PORT)\n", text);
+        exit(2);
+    }
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    memset(out, 0, sizeof *out);
+    out->sin_family = AF_INET;
+    if (*end != '\0' || port < 1 || port > 65535 || inet_pton(AF_INET, host, &out->sin_addr) != 1) {
+        fprintf(stderr, "relay: bad endpoint '%s' (want A.B.C.D:PORT)\n", text);
+        exit(2);
+    }
+    out->sin_port = htons((unsigned short)port);
+}
+
+static int open_tun(const char *name)
+{
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) die("open /dev/net/tun");
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    if (strlen(name) >= IFNAMSIZ) { fprintf(stderr, "relay: interface name too long\n"); exit(2); }
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) die("TUNSETIFF");
+    return fd;
+}
+
+static void *tun_to_udp(void *arg)
+{
+    struct relay *r = arg;
+    static unsigned char buf[BUF_SIZE];
+    for (;;) {
+        ssize_t len = read(r->tun, buf, sizeof buf);
+        if (len < 0) {
+            if (errno == EINTR) continue;
+            die("read tun");
+        }
+        if (sendto(r->udp, buf, (size_t)len, 0, (struct sockaddr *)&r->peer, sizeof r->peer) < 0) r->drops++;
+        else r->tun_to_udp++;
+    }
+    return NULL;
+}
+
+static void *udp_to_tun(void *arg)
+{
+    struct relay *r = arg;
+    static unsigned char buf[BUF_SIZE];
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t fromlen = sizeof from;
+        ssize_t len = recvfrom(r->udp, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+        if (len < 0) {
+            if (errno == EINTR) continue;
+            die("recvfrom");
+        }
+        /* Only the configured peer may inject packets. */
+        if (from.sin_addr.s_addr != r->peer.sin_addr.s_addr || from.sin_port != r->peer.sin_port) {
+            r->dropped_in++;
+            continue;
+        }
+        if (write(r->tun, buf, (size_t)len) < 0) r->dropped_in++;
+        else r->udp_to_tun++;
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT\n", argv[0]);
+        return 2;
+    }
+    static struct relay r;
+    struct sockaddr_in local;
+    parse_endpoint(argv[2], &local);
+    parse_endpoint(argv[3], &r.peer);
+
+    /* Block the stop signals in every thread; main waits for them with sigwait. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+    r.tun = open_tun(argv[1]);
+    r.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (r.udp < 0) die("socket");
+    int size = SOCK_BUF;
+    if (setsockopt(r.udp, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0) die("SO_RCVBUFFORCE");
+    if (setsockopt(r.udp, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0) die("SO_SNDBUFFORCE");
+    if (bind(r.udp, (struct sockaddr *)&local, sizeof local) < 0) die("bind");
+
+    pthread_t a, b;
+    if (pthread_create(&a, NULL, tun_to_udp, &r) != 0 || pthread_create(&b, NULL, udp_to_tun, &r) != 0) {
+        fprintf(stderr, "relay: pthread_create failed\n");
+        return 1;
+    }
+    fprintf(stderr, "relay: %s %s -> %s\n", argv[1], argv[2], argv[3]);
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    /* Counters are read racily; they are informational only. */
+    fprintf(stderr, "relay: signal %d; tun->udp %llu, udp->tun %llu, send errors %llu, dropped in %llu\n",
+            sig, r.tun_to_udp, r.udp_to_tun, r.drops, r.dropped_in);
+    return 0; /* exit closes the TUN (removing the interface) and the socket */
+}
