@@ -1,0 +1,129 @@
+using Jormungandr.Crypto;
+
+namespace Jormungandr.Tests;
+
+/// <summary>The branch-free arithmetic under ML-KEM, checked against plain integer arithmetic.</summary>
+public class MlKemArithmeticTests
+{
+    private const int Q = 3329;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(11)]
+    public void Compress_and_Decompress_equal_exact_rounding_for_every_input(int d)
+    {
+        for (int x = 0; x < Q; x++)
+        {
+            // round(2^d x / q) mod 2^d with exact integer division (q is odd, so no ties)
+            int expected = (int)(((2L * x << d) + Q) / (2 * Q)) & ((1 << d) - 1);
+            Assert.Equal(expected, KemEncoding.Compress(x, d));
+        }
+
+        for (int y = 0; y < 1 << d; y++)
+        {
+            int expected = (int)(((2L * Q * y) + (1 << d)) >> (d + 1));
+            Assert.Equal(expected, KemEncoding.Decompress(y, d));
+        }
+    }
+
+    [Fact]
+    public void Barrett_reduction_is_centred_and_congruent_for_every_short()
+    {
+        for (int a = short.MinValue; a <= short.MaxValue; a++)
+        {
+            int r = KemReduce.BarrettReduce((short)a);
+            Assert.True(r >= -(Q - 1) / 2 && r <= (Q - 1) / 2, $"a={a} r={r}");
+            Assert.Equal(0, (((a - r) % Q) + Q) % Q);
+        }
+    }
+
+    [Fact]
+    public void Montgomery_reduction_divides_by_two_to_the_16()
+    {
+        var rng = new Random(203);
+        for (int i = 0; i < 200_000; i++)
+        {
+            int a = rng.Next(-Q * 32768 + 1, Q * 32768);
+            int r = KemReduce.MontgomeryReduce(a);
+            Assert.True(r > -Q && r < Q, $"a={a} r={r}");
+            Assert.Equal(0, (((((long)r << 16) - a) % Q) + Q) % Q);
+        }
+    }
+
+    [Fact]
+    public void NTT_multiplication_equals_schoolbook_negacyclic_multiplication()
+    {
+        var rng = new Random(17);
+        for (int round = 0; round < 20; round++)
+        {
+            short[] a = RandomPoly(rng);
+            short[] b = RandomPoly(rng);
+
+            // Schoolbook product in Z_q[X]/(X^256 + 1).
+            long[] expected = new long[256];
+            for (int i = 0; i < 256; i++)
+            {
+                for (int j = 0; j < 256; j++)
+                {
+                    long term = (long)a[i] * b[j];
+                    if (i + j < 256)
+                    {
+                        expected[i + j] += term;
+                    }
+                    else
+                    {
+                        expected[i + j - 256] -= term;
+                    }
+                }
+            }
+
+            short[] na = (short[])a.Clone();
+            short[] nb = (short[])b.Clone();
+            KemPolynomial.Ntt(na);
+            KemPolynomial.Ntt(nb);
+            short[] c = new short[256];
+            KemPolynomial.BaseMultiply(c, na, nb, accumulate: false);
+            KemPolynomial.Reduce(c);
+            KemNtt.Inverse(c); // the 2^16 of the inverse cancels BaseMultiply's 2^-16
+
+            for (int i = 0; i < 256; i++)
+            {
+                Assert.Equal(((expected[i] % Q) + Q) % Q, ((c[i] % Q) + Q) % Q);
+            }
+        }
+    }
+
+    [Fact]
+    public void Encode12_round_trips_and_maps_negatives_to_their_residue()
+    {
+        var rng = new Random(12);
+        short[] a = new short[256];
+        for (int i = 0; i < 256; i++)
+        {
+            a[i] = (short)rng.Next(-Q + 1, Q);
+        }
+
+        byte[] bytes = new byte[384];
+        KemEncoding.Encode12(a, bytes);
+        short[] back = new short[256];
+        KemEncoding.Decode12(bytes, back);
+        for (int i = 0; i < 256; i++)
+        {
+            Assert.Equal(((a[i] % Q) + Q) % Q, back[i]);
+        }
+    }
+
+    private static short[] RandomPoly(Random rng)
+    {
+        short[] p = new short[256];
+        for (int i = 0; i < 256; i++)
+        {
+            p[i] = (short)rng.Next(-(Q - 1) / 2, (Q + 1) / 2);
+        }
+
+        return p;
+    }
+}
