@@ -32,8 +32,8 @@ public sealed class LocalIdentity : IDisposable
         Signer = signer;
     }
 
-    private LocalIdentity(ReadOnlySpan<byte> publicKey, byte[] secretKey, IMlDsaProvider provider)
-        : this(publicKey, (m, c, s) => provider.Sign(MlDsaParameterSet.MlDsa65, secretKey, m, c, s))
+    private LocalIdentity(ReadOnlySpan<byte> publicKey, byte[] secretKey, IMlDsaProvider provider, bool deterministic)
+        : this(publicKey, (m, c, s) => provider.Sign(MlDsaParameterSet.MlDsa65, secretKey, m, c, s, deterministic))
     {
         _secretKey = secretKey;
     }
@@ -44,15 +44,19 @@ public sealed class LocalIdentity : IDisposable
     /// <summary>The signer.</summary>
     public TranscriptSigner Signer { get; }
 
-    /// <summary>An identity from raw ML-DSA-65 keys, signing with <paramref name="provider"/> (default <see cref="MlDsa.Provider"/>). The secret key is copied and zeroed on dispose.</summary>
-    public static LocalIdentity FromKeys(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> secretKey, IMlDsaProvider? provider = null)
+    /// <summary>
+    /// An identity from raw ML-DSA-65 keys, signing with <paramref name="provider"/> (default
+    /// <see cref="MlDsa.Provider"/>); hedged signatures unless <paramref name="deterministic"/>
+    /// (test vectors). The secret key is copied and zeroed on dispose.
+    /// </summary>
+    public static LocalIdentity FromKeys(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> secretKey, IMlDsaProvider? provider = null, bool deterministic = false)
     {
         if (secretKey.Length != MlDsaParameterSet.MlDsa65.SecretKeySize)
         {
             throw new ArgumentException("An ML-DSA-65 secret key is 4032 bytes.", nameof(secretKey));
         }
 
-        return new LocalIdentity(publicKey, secretKey.ToArray(), provider ?? MlDsa.Provider);
+        return new LocalIdentity(publicKey, secretKey.ToArray(), provider ?? MlDsa.Provider, deterministic);
     }
 
     /// <summary>Zeroes the secret key when this identity holds one.</summary>
