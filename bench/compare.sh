@@ -17,10 +17,10 @@
 # medians and the issue's ratios.
 #
 # Environment knobs:
-#   RUNS=3          repetitions (median reported)
+#   RUNS=4          repetitions (median reported)
 #   DURATION=8      seconds per iperf3 test
 #   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start
-#   BUDGET=540      seconds for the measuring phase; later runs are skipped once it is spent
+#   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
 #   NO_INSTALL=1    do not apt-get install (use what is present)
 #   OURS_BIN=path   use this published snek binary instead of building one
 #   RESULTS=file    also write the raw per-run values (TSV) there
@@ -30,10 +30,10 @@
 # (namespaces, the interfaces inside them, processes by PID, temp files) is removed on EXIT/INT/TERM.
 set -euo pipefail
 
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-4}
 DURATION=${DURATION:-8}
 MODES=${MODES:-"direct wggo openvpn relay ours"}
-BUDGET=${BUDGET:-540}
+BUDGET=${BUDGET:-450}
 PINGS=20
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -123,7 +123,7 @@ OURS=""
 if [[ " $MODES " == *" ours "* ]]; then
     if [ -n "${OURS_BIN:-}" ]; then
         OURS=$OURS_BIN
-    elif [ -d "$REPO/src/Jormungandr.Core/Engine" ]; then
+    elif [ -f "$REPO/src/Jormungandr.Cli/TunnelCli.cs" ]; then
         log "publishing snek (Release)"
         if timeout 480 dotnet publish "$REPO/src/Jormungandr.Cli" -c Release -o "$TMP/snek" \
                 --artifacts-path "$TMP/artifacts" -v quiet -nologo >"$TMP/publish.log" 2>&1; then
@@ -198,7 +198,7 @@ setup_openvpn() {
     fp1=$(openssl x509 -in "$TMP/ov1.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
     fp2=$(openssl x509 -in "$TMP/ov2.crt" -noout -fingerprint -sha256 | sed 's/.*=//')
     local common=(--dev-type tun --proto udp4 --port 1194 --data-ciphers AES-256-GCM --cipher AES-256-GCM
-        --disable-dco --ping 10 --verb 1 --suppress-timestamps)
+        --disable-dco --verb 1 --suppress-timestamps)
     local p1 p2
     start_bg p1 "$NS1" "$TMP/ov1.log" openvpn --dev "sbov1$RID" --local 198.18.0.1 --remote 198.18.0.2 \
         --ifconfig 198.19.1.1 198.19.1.2 --tls-server --dh none --cert "$TMP/ov1.crt" --key "$TMP/ov1.key" \
@@ -230,15 +230,15 @@ setup_ours() {
     # snek server in NS1 (pool 198.19.3.0/24, so the server is 198.19.3.1), snek connect in NS2.
     local p1 p2
     mkdir -p "$TMP/ours/authorized"
-    "$OURS" gencert --out "$TMP/ours/server" >"$TMP/ours/gencert-s.log" 2>&1 || return 1
-    "$OURS" gencert --out "$TMP/ours/client" >"$TMP/ours/gencert-c.log" 2>&1 || return 1
-    cp "$TMP/ours/client/"*.pub "$TMP/ours/authorized/" || return 1
+    "$OURS" gencert "$TMP/ours/keys" --name server >"$TMP/ours-gencert.log" 2>&1 || return 1
+    "$OURS" gencert "$TMP/ours/keys" --name client >>"$TMP/ours-gencert.log" 2>&1 || return 1
+    cp "$TMP/ours/keys/client.pub" "$TMP/ours/authorized/" || return 1
     start_bg p1 "$NS1" "$TMP/ours1.log" "$OURS" server --authorized-keys "$TMP/ours/authorized" \
-        --certificate "$TMP/ours/server/"*.key --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
+        --certificate "$TMP/ours/keys/server.priv" --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
         --pool 198.19.3.0/24 --interface "sbsn1$RID"
     sleep 1
-    start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --certificate "$TMP/ours/client/"*.key \
-        --server-key "$TMP/ours/server/"*.pub --key-port 11960 --data-port 11961 --interface "sbsn2$RID"
+    start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --certificate "$TMP/ours/keys/client.priv" \
+        --server-key "$TMP/ours/keys/server.pub" --key-port 11960 --data-port 11961 --interface "sbsn2$RID"
     TARGET[ours]=198.19.3.1
     TUNPIDS[ours]="$p1 $p2"
 }
