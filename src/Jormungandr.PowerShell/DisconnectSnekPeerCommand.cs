@@ -37,6 +37,6 @@ public sealed class DisconnectSnekPeerCommand : SnekCmdlet
         }
 
         DisconnectPeerOptions options = new() { Fingerprint = Fingerprint, InterfaceName = InterfaceName };
-        Run(new DisconnectPeerCommand(), options, confirmed: true, target: Fingerprint);
+        Run(new DisconnectPeerCommand(), options, confirmed: true, target: Fingerprint, terminating: false);
     }
 }

@@ -32,6 +32,6 @@ public sealed class GetSnekSessionCommand : SnekCmdlet
     {
         GetSessionOptions options = new() { InterfaceName = InterfaceName, Fingerprint = Fingerprint };
         WriteVerbose($"Reading sessions from the status sockets in {options.StatusDirectory}.");
-        Run(new GetSessionCommand(), options, target: (object?)InterfaceName ?? Fingerprint);
+        Run(new GetSessionCommand(), options, target: (object?)InterfaceName ?? Fingerprint, terminating: false);
     }
 }

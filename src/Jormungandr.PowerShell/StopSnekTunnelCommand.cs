@@ -29,6 +29,6 @@ public sealed class StopSnekTunnelCommand : SnekCmdlet
         }
 
         StopTunnelOptions options = new() { InterfaceName = InterfaceName };
-        Run(new StopTunnelCommand(), options, confirmed: true, target: InterfaceName);
+        Run(new StopTunnelCommand(), options, confirmed: true, target: InterfaceName, terminating: false);
     }
 }

@@ -32,7 +32,11 @@ public abstract class SnekCmdlet : PSCmdlet
     /// <param name="options">Its options.</param>
     /// <param name="confirmed">True when the cmdlet already asked ShouldProcess for the whole operation.</param>
     /// <param name="target">The object a terminating error concerns when the command names none.</param>
-    internal void Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null)
+    /// <param name="terminating">
+    /// True: a failure ends the cmdlet (ThrowTerminatingError). False: it is written as a non-terminating
+    /// error and the next pipeline object is processed, as PowerShell users expect of per-item failures.
+    /// </param>
+    internal void Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null, bool terminating = true)
     {
         ArgumentNullException.ThrowIfNull(command);
         using CancellationTokenSource cts = new();
@@ -79,16 +83,22 @@ public abstract class SnekCmdlet : PSCmdlet
             return; // Ctrl+C: PowerShell stops the pipeline itself.
         }
 
-        ThrowTerminatingError(ErrorRecords.Create(failure, target));
+        if (terminating)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(failure, target));
+        }
+
+        WriteError(ErrorRecords.Create(failure, target));
     }
 
     /// <summary>
     /// Starts <paramref name="body"/> as a <see cref="SnekJob"/>, adds it to the job repository (so
     /// Get-Job lists it) and writes the job object.
     /// </summary>
-    internal SnekJob StartJob(string command, string location, Func<ICommandOutput, CancellationToken, Task> body)
+    internal SnekJob StartJob(string command, string location, Func<ICommandOutput, CancellationToken, Task> body, Action<SnekJob>? configure = null)
     {
         SnekJob job = new(command, null, location, body);
+        configure?.Invoke(job);
         JobRepository.Add(job);
         job.StartJob();
         WriteObject(job);

@@ -16,7 +16,7 @@ public sealed class SnekJob : Job2
     public const string JobTypeName = "SnekJob";
 
     private readonly CommandRunner _runner;
-    private readonly string _location;
+    private string _location;
     private string _statusMessage = string.Empty;
 
     internal SnekJob(string command, string? name, string location, Func<ICommandOutput, CancellationToken, Task> body)
@@ -110,6 +110,8 @@ public sealed class SnekJob : Job2
     public override void UnblockJobAsync() => throw NotSupported("unblocked");
 
     internal void SetStatus(string message) => _statusMessage = message;
+
+    internal void SetLocation(string location) => _location = location;
 
     /// <summary>Stops the command if it still runs, then releases the job.</summary>
     protected override void Dispose(bool disposing)
