@@ -1,81 +1,230 @@
-using System.Buffers.Binary;
+using System.Net;
 using System.Net.Sockets;
+using Jormungandr.Commands;
 using Jormungandr.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Jormungandr.Engine;
 
 /// <summary>
-/// Framing of the TCP key channel (docs/protocol.md section 3): a 2-byte big-endian length
-/// 1..8192, then the message. The length is checked before the body is read, so an unauthenticated
-/// peer can make us buffer at most 8 KiB; every read has the caller's deadline.
+/// The TCP key channel: frames per docs/protocol.md section 3 (through <see cref="KeyChannelFraming"/>:
+/// length checked before the body is read, at most 8 KiB buffered) with a deadline on every read
+/// that belongs to a handshake; on the server, listeners on IPv4 and IPv6 that cap connections
+/// globally (<see cref="MaxConnections"/>) and per source address (<see cref="MaxPerSource"/>)
+/// before any protocol work. Handshake admission (rate, in-progress caps) is the protocol's
+/// <see cref="HandshakeLimiter"/>, applied by the caller per handshake.
 /// </summary>
-internal static class KeyChannel
+internal sealed class KeyChannel : IDisposable
 {
-    /// <summary>Largest message.</summary>
-    public const int MaxMessage = ProtocolConstants.MaxFrameSize;
+    /// <summary>Most open key-channel connections.</summary>
+    public const int MaxConnections = 1024;
 
-    /// <summary>Reads one frame into <paramref name="buffer"/> (at least 8192 bytes); returns the message length, or 0 when the peer closed cleanly between frames.</summary>
-    /// <exception cref="ProtocolException">Bad length or the connection ended inside a frame.</exception>
-    public static async Task<int> ReadFrameAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Most open key-channel connections from one address.</summary>
+    public const int MaxPerSource = 8;
+
+    private readonly List<Socket> _listeners;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<IPAddress, int> _perSource = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private int _open;
+
+    private KeyChannel(List<Socket> listeners, ILogger logger)
     {
-        if (!await ReadExactlyAsync(stream, buffer.AsMemory(0, 2), allowCleanEof: true, cancellationToken).ConfigureAwait(false))
-        {
-            return 0;
-        }
-
-        int length = BinaryPrimitives.ReadUInt16BigEndian(buffer);
-        if (length is 0 or > MaxMessage)
-        {
-            throw new ProtocolException(ProtocolError.FrameTooLarge, $"Key-channel frame length {length} is outside 1..{MaxMessage}.");
-        }
-
-        await ReadExactlyAsync(stream, buffer.AsMemory(0, length), allowCleanEof: false, cancellationToken).ConfigureAwait(false);
-        return length;
+        _listeners = listeners;
+        _logger = logger;
     }
 
-    /// <summary>Writes one frame.</summary>
-    public static async Task WriteFrameAsync(Stream stream, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    /// <summary>Reads one frame within <paramref name="timeout"/>; null when the peer closed cleanly between frames.</summary>
+    /// <exception cref="ProtocolException">Bad length, closed inside a frame, or the deadline passed.</exception>
+    public static async Task<byte[]?> ReadAsync(Stream stream, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (message.Length is 0 or > MaxMessage)
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(message), "Message length outside 1..8192.");
+            deadline.CancelAfter(timeout);
         }
 
-        byte[] frame = new byte[message.Length + 2];
-        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)message.Length);
-        message.Span.CopyTo(frame.AsSpan(2));
-        await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await KeyChannelFraming.ReadFrameAsync(stream, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProtocolException(ProtocolError.Timeout, "The key channel peer did not answer in time.");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ProtocolException(ProtocolError.Malformed, e.Message);
+        }
+        catch (IOException e)
+        {
+            throw new ProtocolException(ProtocolError.Malformed, "Key channel connection lost: " + (e.InnerException?.Message ?? e.Message));
+        }
     }
 
-    private static async Task<bool> ReadExactlyAsync(Stream stream, Memory<byte> destination, bool allowCleanEof, CancellationToken cancellationToken)
+    /// <summary>Writes one frame; connection failures become <see cref="ProtocolException"/>.</summary>
+    public static async Task WriteAsync(Stream stream, byte[] message, CancellationToken cancellationToken)
     {
-        int read = 0;
-        while (read < destination.Length)
+        try
         {
-            int n;
+            await KeyChannelFraming.WriteFrameAsync(stream, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new ProtocolException(ProtocolError.Malformed, "Key channel connection lost: " + (e.InnerException?.Message ?? e.Message));
+        }
+    }
+
+    /// <summary>Listens on <paramref name="bind"/> or on both 0.0.0.0 and [::].</summary>
+    public static KeyChannel Listen(IPAddress? bind, int port, ILogger logger)
+    {
+        var listeners = new List<Socket>();
+        try
+        {
+            foreach (IPAddress address in bind is null ? [IPAddress.Any, IPAddress.IPv6Any] : new[] { bind })
+            {
+                var s = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        s.DualMode = false;
+                    }
+
+                    s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    s.Bind(new IPEndPoint(address, port));
+                    s.Listen(128);
+                    listeners.Add(s);
+                }
+                catch (SocketException) when (bind is null && address.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    s.Dispose();
+                    logger.LogInformation("IPv6 is unavailable; key channel on IPv4 only");
+                }
+                catch
+                {
+                    s.Dispose();
+                    throw;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            foreach (Socket s in listeners)
+            {
+                s.Dispose();
+            }
+
+            ErrorKind kind = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? ErrorKind.ResourceExists : ErrorKind.ConnectionError;
+            throw new SnekException("KeyPortUnavailable", kind, $"Cannot listen on TCP port {port}: {e.Message}", port, e);
+        }
+
+        return new KeyChannel(listeners, logger);
+    }
+
+    /// <summary>Accepts connections and runs <paramref name="handler"/> for each admitted one (the handler owns the socket).</summary>
+    public void Start(Func<Socket, IPAddress, CancellationToken, Task> handler)
+    {
+        foreach (Socket listener in _listeners)
+        {
+            Socket l = listener;
+            _loops.Add(Task.Run(() => AcceptLoopAsync(l, handler)));
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, Func<Socket, IPAddress, CancellationToken, Task> handler)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
             try
             {
-                n = await stream.ReadAsync(destination[read..], cancellationToken).ConfigureAwait(false);
+                client = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
             }
-            catch (IOException e) when (e.InnerException is SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                throw new ProtocolException(ProtocolError.Malformed, "Key channel connection lost: " + e.InnerException.Message);
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogDebug("Key channel accept failed: {Reason}", e.Message);
+                continue;
             }
 
-            if (n == 0)
+            IPAddress source = ((IPEndPoint)client.RemoteEndPoint!).Address;
+            if (source.IsIPv4MappedToIPv6)
             {
-                if (read == 0 && allowCleanEof)
+                source = source.MapToIPv4();
+            }
+
+            if (!Admit(source))
+            {
+                _logger.LogDebug("Key channel connection from {Source} refused: too many connections", source);
+                client.Dispose();
+                continue;
+            }
+
+            client.NoDelay = true;
+            _ = Task.Run(async () =>
+            {
+                try
                 {
-                    return false;
+                    await handler(client, source, _stop.Token).ConfigureAwait(false);
                 }
+                finally
+                {
+                    client.Dispose();
+                    Leave(source);
+                }
+            });
+        }
+    }
 
-                throw new ProtocolException(ProtocolError.Malformed, "Key channel closed inside a frame.");
+    private bool Admit(IPAddress source)
+    {
+        lock (_gate)
+        {
+            int n = _perSource.GetValueOrDefault(source);
+            if (_open >= MaxConnections || n >= MaxPerSource)
+            {
+                return false;
             }
 
-            read += n;
+            _perSource[source] = n + 1;
+            _open++;
+            return true;
+        }
+    }
+
+    private void Leave(IPAddress source)
+    {
+        lock (_gate)
+        {
+            int n = _perSource.GetValueOrDefault(source) - 1;
+            if (n <= 0)
+            {
+                _perSource.Remove(source);
+            }
+            else
+            {
+                _perSource[source] = n;
+            }
+
+            _open--;
+        }
+    }
+
+    /// <summary>Stops accepting (open connections are closed by their handlers when the token fires).</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        foreach (Socket s in _listeners)
+        {
+            s.Dispose();
         }
 
-        return true;
+        Task.WaitAll([.. _loops], TimeSpan.FromSeconds(2));
     }
 }

@@ -8,7 +8,7 @@ namespace Jormungandr.Engine;
 /// <summary>
 /// The status socket's protocol: one JSON object per line each way, one request per connection.
 /// Requests: <c>{"op":"status"}</c>, <c>{"op":"disconnect","fingerprint":"SHA256:…"}</c>,
-/// <c>{"op":"stop"}</c>. Responses: <c>{"ok":true,"interfaceName":"snk0","sessions":[…]}</c> or
+/// <c>{"op":"stop"}</c>, <c>{"op":"rebind"}</c> (client: move the data channel to a new UDP port). Responses: <c>{"ok":true,"interfaceName":"snk0","sessions":[…]}</c> or
 /// <c>{"ok":false,"errorId":"…","error":"…"}</c>. Requests are capped at 4 KiB, responses at 16 MiB.
 /// </summary>
 internal static class StatusProtocol
@@ -18,6 +18,7 @@ internal static class StatusProtocol
     public const string OpStatus = "status";
     public const string OpDisconnect = "disconnect";
     public const string OpStop = "stop";
+    public const string OpRebind = "rebind";
 
     public static byte[] Encode(StatusRequest request) => Line(JsonSerializer.SerializeToUtf8Bytes(request, StatusJsonContext.Default.StatusRequest));
 
@@ -48,7 +49,7 @@ internal static class StatusProtocol
 
         return request.Op switch
         {
-            OpStatus or OpStop => request,
+            OpStatus or OpStop or OpRebind => request,
             OpDisconnect when OptionChecks.IsFingerprint(request.Fingerprint) => request,
             _ => null,
         };

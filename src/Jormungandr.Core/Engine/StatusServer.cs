@@ -149,6 +149,10 @@ internal sealed class StatusServer : IDisposable
                 return _control.Disconnect(request.Fingerprint!)
                     ? new StatusResponse { Ok = true }
                     : new StatusResponse { Ok = false, ErrorId = "SessionNotFound", Error = $"No session with peer {request.Fingerprint}." };
+            case StatusProtocol.OpRebind:
+                return _control.Rebind()
+                    ? new StatusResponse { Ok = true }
+                    : new StatusResponse { Ok = false, ErrorId = "RebindNotSupported", Error = "Only a client can move its data channel." };
             default:
                 _logger.LogInformation("Stop requested through the status socket");
                 return new StatusResponse { Ok = true };

@@ -1,10 +1,16 @@
 using Jormungandr.Commands;
+using Jormungandr.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jormungandr.Tunnel;
 
-/// <summary>Connects to a VPN server and keeps the tunnel up until cancelled, reconnecting with backoff when the server goes away. Writes a SnekSessionEvent as the session changes.</summary>
+/// <summary>
+/// Connects to a VPN server and keeps the tunnel up until cancelled (or stopped through its status
+/// socket), reconnecting with bounded backoff when the server goes away. Writes a
+/// <see cref="SnekSessionEvent"/> as the session changes. Throws SnekException (SecurityError) when
+/// the server's key is not pinned or trusted. Needs root on Linux.
+/// </summary>
 public sealed class ConnectPeerCommand : ISnekCommand<ClientOptions>
 {
     private readonly ILoggerFactory _loggerFactory;
@@ -16,12 +22,26 @@ public sealed class ConnectPeerCommand : ISnekCommand<ClientOptions>
     }
 
     /// <inheritdoc />
-    public Task ExecuteAsync(ClientOptions options, ICommandOutput output, CancellationToken cancellationToken)
+    public async Task ExecuteAsync(ClientOptions options, ICommandOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         options.Validate();
-        _ = _loggerFactory;
-        throw new SnekException("TunnelNotAvailable", ErrorKind.ResourceUnavailable, "The tunnel engine is not available yet in this build.");
+        TunnelPreconditions.Check();
+        var client = new Client(options, _loggerFactory, output.WriteObject);
+        string name = options.InterfaceName ?? "";
+        try
+        {
+            output.WriteProgress(new CommandProgress(1, $"Connecting to {options.Address}", "Creating the TUN interface"));
+            await client.StartAsync(cancellationToken).ConfigureAwait(false);
+            name = client.InterfaceName;
+            output.WriteProgress(new CommandProgress(1, $"Connecting to {options.Address}", "Handshaking", -1, Completed: true));
+            await client.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            client.Dispose();
+            output.WriteObject(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = name, Kind = SessionEventKind.Stopped, Message = "client stopped" });
+        }
     }
 }

@@ -1,10 +1,16 @@
 using Jormungandr.Commands;
+using Jormungandr.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Jormungandr.Tunnel;
 
-/// <summary>Runs a VPN server until cancelled: one TUN for many clients, the TCP key port and the UDP data port, authorized keys re-read on change, a status socket. Writes a SnekSessionEvent as peers come and go.</summary>
+/// <summary>
+/// Runs a VPN server until cancelled (or stopped through its status socket): one TUN for many
+/// clients, the TCP key port and the UDP data port, authorized keys re-read on change, a status
+/// socket. Writes a <see cref="SnekSessionEvent"/> as peers come and go, and a final
+/// <see cref="SessionEventKind.Stopped"/> after everything it created is removed. Needs root on Linux.
+/// </summary>
 public sealed class StartServerCommand : ISnekCommand<ServerOptions>
 {
     private readonly ILoggerFactory _loggerFactory;
@@ -16,12 +22,25 @@ public sealed class StartServerCommand : ISnekCommand<ServerOptions>
     }
 
     /// <inheritdoc />
-    public Task ExecuteAsync(ServerOptions options, ICommandOutput output, CancellationToken cancellationToken)
+    public async Task ExecuteAsync(ServerOptions options, ICommandOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         options.Validate();
-        _ = _loggerFactory;
-        throw new SnekException("TunnelNotAvailable", ErrorKind.ResourceUnavailable, "The tunnel engine is not available yet in this build.");
+        TunnelPreconditions.Check();
+        var server = new Server(options, _loggerFactory, output.WriteObject);
+        string name = options.InterfaceName ?? "";
+        try
+        {
+            output.WriteVerbose("Creating the TUN interface and opening the key and data ports");
+            server.Start();
+            name = server.InterfaceName;
+            await server.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            server.Dispose();
+            output.WriteObject(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = name, Kind = SessionEventKind.Stopped, Message = "server stopped" });
+        }
     }
 }

@@ -16,7 +16,7 @@ public static class TunnelDefaults
     public const string StatusDirectory = "/run/jormungandr";
 
     /// <summary>The server's private key when none is given (created on first start).</summary>
-    public const string ServerKeyPath = "/var/lib/jormungandr/server.key";
+    public const string ServerKeyPath = "/var/lib/jormungandr/server.priv";
 
     /// <summary>Trusted server keys of a client when neither a pinned key nor a directory is given.</summary>
     public const string TrustedServersPath = "/etc/jormungandr/trusted-servers";

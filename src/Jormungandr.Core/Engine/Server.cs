@@ -1,0 +1,572 @@
+using System.Net;
+using System.Net.Sockets;
+using Jormungandr.Commands;
+using Jormungandr.Engine.Linux;
+using Jormungandr.Identity;
+using Jormungandr.Protocol;
+using Jormungandr.Time;
+using Jormungandr.Tunnel;
+using Microsoft.Extensions.Logging;
+
+namespace Jormungandr.Engine;
+
+/// <summary>
+/// The multi-peer VPN server: one TUN for every client, the TCP key channel (handshakes, rekeys),
+/// the UDP data channel, authorized keys re-read on change, an address pool with leases, cryptokey
+/// routing (a TUN packet goes to the client owning its destination; a client's packet is accepted
+/// only from its own tunnel addresses) and the status socket. Threads: one TUN reader, one UDP
+/// receiver per address family, a timer loop; handshakes run on the thread pool.
+/// </summary>
+internal sealed class Server : ITunnelControl, IDisposable
+{
+    private static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Action<SnekSessionEvent> _emit;
+    private readonly IClock _clock = SystemClock.Instance;
+    private readonly SessionTable _table = new();
+    private readonly HandshakeLimiter _limiter = new();
+    private readonly RoutingTable<ServerPeer> _routes = new();
+    private readonly Lock _peersGate = new();
+    private readonly Dictionary<string, ServerPeer> _peers = new(StringComparer.Ordinal);
+    private volatile Dictionary<Session, ServerPeer> _bySession = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopRequested = new();
+    private readonly SessionOptions _sessionOptions;
+    private SnekIdentity? _identity;
+    private LocalIdentity? _local;
+    private AuthorizedKeys? _authorized;
+    private AddressPool? _pool;
+    private TunDevice? _tun;
+    private UdpTransport? _udp;
+    private KeyChannel? _keyChannel;
+    private StatusServer? _status;
+    private Thread? _tunThread;
+    private long _dropsNoRoute;
+
+    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit)
+    {
+        _options = options;
+        _logger = loggerFactory.CreateLogger("Jormungandr.Server");
+        _emit = emit;
+        _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
+    }
+
+    public string InterfaceName => _tun?.Name ?? _options.InterfaceName ?? "";
+
+    /// <summary>Starts everything; returns when listening. Throws SnekException on setup failure (after undoing what it did).</summary>
+    public void Start()
+    {
+        try
+        {
+            IPNetwork pool4 = OptionChecks.Pool4(_options.Pool);
+            IPNetwork? pool6 = _options.Pool6 is null ? null : OptionChecks.Pool6(_options.Pool6);
+            IPAddress? bind = _options.Bind is null ? null : OptionChecks.Address(_options.Bind, "Bind");
+            _identity = LoadIdentity(_options.CertificatePath, _options.Passphrase, _logger);
+            _local = new LocalIdentity(_identity.PublicKey, _identity.Sign);
+            _authorized = new AuthorizedKeys(_options.AuthorizedKeysPath, _logger);
+            _pool = new AddressPool(pool4, pool6, LeaseTime);
+            ApplyStaticLeases();
+
+            _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            int mtu = _options.Mtu ?? InterfaceConfig.DefaultMtu;
+            InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
+            if (_pool.ServerLease.Address6 is not null)
+            {
+                InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address6, _pool.Prefix6);
+            }
+
+            InterfaceConfig.Up(_tun.Name, mtu);
+            _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
+            _udp = UdpTransport.Bind(bind, _options.DataPort, _logger);
+            _keyChannel = KeyChannel.Listen(bind, _options.KeyPort, _logger);
+
+            _udp.Start(OnDatagram, _tun.Name);
+            _tunThread = new Thread(TunLoop) { IsBackground = true, Name = _tun.Name + " tun" };
+            _tunThread.Start();
+            _keyChannel.Start(ServeKeyChannelAsync);
+            _logger.LogInformation("Server {Interface} listening: key port {KeyPort}/tcp, data port {DataPort}/udp, pool {Pool}, identity {Fingerprint}",
+                _tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
+            Emit(SessionEventKind.Listening, null, $"{bind?.ToString() ?? "*"}:{_options.KeyPort}",
+                $"key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp, pool {pool4}{(pool6 is null ? "" : " " + pool6)}, server key {_identity.Fingerprint}");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the timers until cancelled or stopped through the status socket, then tears down.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
+        DateTime nextRefresh = DateTime.UtcNow;
+        using var timer = new PeriodicTimer(TickInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(linked.Token).ConfigureAwait(false))
+            {
+                Tick();
+                if (DateTime.UtcNow >= nextRefresh)
+                {
+                    nextRefresh = DateTime.UtcNow.AddSeconds(1);
+                    RefreshAuthorizedKeys();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    internal static SnekIdentity LoadIdentity(string? path, string? passphrase, ILogger logger)
+    {
+        if (path is not null)
+        {
+            return SnekIdentity.LoadPrivate(path, passphrase);
+        }
+
+        string defaultPath = TunnelDefaults.ServerKeyPath;
+        if (File.Exists(defaultPath))
+        {
+            return SnekIdentity.LoadPrivate(defaultPath, passphrase);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(defaultPath)!);
+        SnekIdentity created = SnekIdentity.Generate();
+        created.SavePrivate(defaultPath);
+        created.SavePublic(Path.ChangeExtension(defaultPath, ".pub"));
+        logger.LogWarning("Created server key {Path} ({Fingerprint}); give clients {Public} to pin", defaultPath, created.Fingerprint, Path.ChangeExtension(defaultPath, ".pub"));
+        return created;
+    }
+
+    private void ApplyStaticLeases()
+    {
+        var statics = new Dictionary<string, Lease>(StringComparer.Ordinal);
+        foreach ((string fp, AuthorizedKey key) in _authorized!.Keys)
+        {
+            if (key.StaticLease is not null)
+            {
+                statics[fp] = key.StaticLease;
+            }
+        }
+
+        try
+        {
+            _pool!.SetStatic(statics);
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Static addresses ignored: {Reason}", e.Message);
+        }
+    }
+
+    private void RefreshAuthorizedKeys()
+    {
+        if (!_authorized!.Refresh())
+        {
+            return;
+        }
+
+        ApplyStaticLeases();
+        List<ServerPeer> revoked = [];
+        lock (_peersGate)
+        {
+            foreach (ServerPeer peer in _peers.Values)
+            {
+                if (_authorized.Find(peer.Session.PeerPublicKey) is null)
+                {
+                    revoked.Add(peer);
+                }
+            }
+        }
+
+        foreach (ServerPeer peer in revoked)
+        {
+            RemovePeer(peer, "key no longer authorized");
+        }
+    }
+
+    private void Tick()
+    {
+        List<ServerPeer> peers;
+        lock (_peersGate)
+        {
+            peers = [.. _peers.Values];
+        }
+
+        Span<byte> keepalive = stackalloc byte[DataPacket.MinSize + 64];
+        foreach (ServerPeer peer in peers)
+        {
+            SessionActions actions = peer.Session.Tick();
+            if ((actions & SessionActions.Expired) != 0)
+            {
+                RemovePeer(peer, "session expired (peer silent)");
+                continue;
+            }
+
+            if ((actions & SessionActions.SendKeepalive) != 0 && peer.Endpoint is SocketAddress ep)
+            {
+                int n = peer.Session.SealKeepalive(keepalive);
+                if (n > 0)
+                {
+                    _udp!.Send(keepalive[..n], ep);
+                }
+            }
+        }
+    }
+
+    private async Task ServeKeyChannelAsync(Socket socket, IPAddress source, CancellationToken stop)
+    {
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        ServerPeer? peer = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // Between handshakes the connection may idle (rekeys come every 2 minutes).
+                byte[]? initiation = await KeyChannel.ReadAsync(stream, Timeout.InfiniteTimeSpan, stop).ConfigureAwait(false);
+                if (initiation is null)
+                {
+                    return;
+                }
+
+                if (!_limiter.TryBegin(source, _clock.Now))
+                {
+                    _logger.LogInformation("Handshake from {Source} refused: rate or concurrency limit", source);
+                    return;
+                }
+
+                try
+                {
+                    peer = await HandshakeAsync(stream, socket, source, initiation, peer, stop).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _limiter.End(source);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            _logger.LogInformation("Key channel from {Source} closed: {Reason}", source, e.Message);
+            if (e.Error == ProtocolError.PeerNotTrusted)
+            {
+                Emit(SessionEventKind.Error, null, source.ToString(), "refused a client whose key is not authorized");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Key channel from {Source}: {Reason}", source, e.Message);
+            Emit(SessionEventKind.Error, null, source.ToString(), e.Message);
+        }
+    }
+
+    private async Task<ServerPeer> HandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, ServerPeer? current, CancellationToken stop)
+    {
+        var handshakeOptions = new HandshakeOptions { Indices = _table, Clock = _clock };
+        using var responder = new ResponderHandshake(_local!, _authorized!, handshakeOptions);
+        TimeSpan budget = handshakeOptions.Timeout;
+        byte[] response = responder.ProcessInitiation(initiation);
+        await KeyChannel.WriteAsync(stream, response, stop).ConfigureAwait(false);
+        byte[] authentication = await KeyChannel.ReadAsync(stream, budget, stop).ConfigureAwait(false)
+            ?? throw new ProtocolException(ProtocolError.Malformed, "The client closed the key channel during the handshake.");
+        byte[] clientKey = responder.ProcessAuthentication(authentication);
+        AuthorizedKey key = _authorized!.Find(clientKey)
+            ?? throw new ProtocolException(ProtocolError.PeerNotTrusted, "The client's key is not authorized.");
+
+        if (current is not null && current.Key.Fingerprint == key.Fingerprint && IsLive(current))
+        {
+            // Rekey on the same connection: same lease, the session installs the new keys.
+            byte[] confirmation = responder.CreateConfirmation(Config(current.Lease).Encode(), out SessionKeys rekeys);
+            using (rekeys)
+            {
+                await KeyChannel.WriteAsync(stream, confirmation, stop).ConfigureAwait(false);
+                current.Session.Install(rekeys);
+            }
+
+            Emit(SessionEventKind.Rekeyed, key.Fingerprint, current.Endpoint is null ? null : ServerPeer.Describe(current.Endpoint), null);
+            return current;
+        }
+
+        Lease lease = _pool!.Acquire(key.Fingerprint, _clock.Now)
+            ?? throw new SnekException("PoolExhausted", ErrorKind.ResourceUnavailable, $"No free tunnel address in {_pool.Pool4} for {key.Name}.");
+        byte[] confirm = responder.CreateConfirmation(Config(lease).Encode(), out SessionKeys keys);
+        Session session;
+        using (keys)
+        {
+            session = new Session(keys, _sessionOptions, _clock, _table);
+        }
+
+        var peer = new ServerPeer(key, lease, session, socket);
+        try
+        {
+            await KeyChannel.WriteAsync(stream, confirm, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        AddPeer(peer);
+        _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
+        Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
+        return peer;
+    }
+
+    private bool IsLive(ServerPeer peer)
+    {
+        lock (_peersGate)
+        {
+            return _peers.TryGetValue(peer.Key.Fingerprint, out ServerPeer? p) && ReferenceEquals(p, peer);
+        }
+    }
+
+    private TunnelConfig Config(Lease lease) =>
+        new(lease.Address4, _pool!.Prefix4, lease.Address6, _pool.Prefix6, _options.Mtu ?? InterfaceConfig.DefaultMtu);
+
+    private static IEnumerable<string> Addresses(Lease lease) =>
+        lease.Address6 is null ? [lease.Address4.ToString()] : [lease.Address4.ToString(), lease.Address6.ToString()];
+
+    private void AddPeer(ServerPeer peer)
+    {
+        ServerPeer? old;
+        lock (_peersGate)
+        {
+            _peers.TryGetValue(peer.Key.Fingerprint, out old);
+            _peers[peer.Key.Fingerprint] = peer;
+            if (old is not null)
+            {
+                _routes.Remove(old);
+            }
+
+            _routes.Add(peer.Lease, peer);
+            var map = new Dictionary<Session, ServerPeer>(_bySession, ReferenceEqualityComparer.Instance);
+            if (old is not null)
+            {
+                map.Remove(old.Session);
+            }
+
+            map[peer.Session] = peer;
+            _bySession = map;
+        }
+
+        if (old is not null)
+        {
+            // The same client connected again (restarted): its old session goes.
+            CloseQuietly(old.KeyChannel);
+            old.Session.Dispose();
+        }
+    }
+
+    private void RemovePeer(ServerPeer peer, string reason)
+    {
+        lock (_peersGate)
+        {
+            if (!_peers.TryGetValue(peer.Key.Fingerprint, out ServerPeer? p) || !ReferenceEquals(p, peer))
+            {
+                return;
+            }
+
+            _peers.Remove(peer.Key.Fingerprint);
+            _routes.Remove(peer);
+            var map = new Dictionary<Session, ServerPeer>(_bySession, ReferenceEqualityComparer.Instance);
+            map.Remove(peer.Session);
+            _bySession = map;
+        }
+
+        _pool!.Release(peer.Key.Fingerprint, _clock.Now);
+        CloseQuietly(peer.KeyChannel);
+        peer.Session.Dispose();
+        _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", peer.Key.Name, peer.Key.Fingerprint, reason);
+        Emit(SessionEventKind.Disconnected, peer.Key.Fingerprint, peer.Endpoint is null ? null : ServerPeer.Describe(peer.Endpoint), reason);
+    }
+
+    private static void CloseQuietly(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        socket.Dispose();
+    }
+
+    [ThreadStatic]
+    private static byte[]? t_packet;
+
+    // UDP receive thread(s): authenticate, check the inner source against the sender's addresses, deliver.
+    private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
+    {
+        if (!_table.TryGetSession(datagram, out Session session))
+        {
+            return; // unknown index: nothing allocated, nothing changed
+        }
+
+        byte[] packet = t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
+        OpenResult r = session.Open(datagram, packet, from);
+        if (!r.Authenticated || !_bySession.TryGetValue(session, out ServerPeer? peer))
+        {
+            return;
+        }
+
+        if (r.EndpointChanged || peer.Endpoint is null)
+        {
+            peer.Endpoint = session.Endpoint;
+        }
+
+        if (r.Status != OpenStatus.Packet)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> ip = packet.AsSpan(0, r.Length);
+        if (!_routes.IsOwnedBy(IpPacket.SourceAddress(ip), peer))
+        {
+            peer.CountRoutingDrop();
+            return;
+        }
+
+        _tun!.Write(ip);
+    }
+
+    // TUN reader thread: route by destination to the owning client, seal, send.
+    private void TunLoop()
+    {
+        byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
+        int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
+        byte[] output = GC.AllocateArray<byte>(maxDatagrams * _sessionOptions.MaxDatagramSize, pinned: true);
+        int[] lengths = new int[maxDatagrams];
+        TunDevice tun = _tun!;
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = tun.Read(packet);
+            }
+            catch (IOException e)
+            {
+                _logger.LogError("TUN read failed: {Reason}", e.Message);
+                return;
+            }
+
+            if (n < 0)
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> ip = packet.AsSpan(0, n);
+            ServerPeer? peer = _routes.Lookup(IpPacket.DestinationAddress(ip));
+            SocketAddress? ep = peer?.Endpoint;
+            if (peer is null || ep is null)
+            {
+                Interlocked.Increment(ref _dropsNoRoute);
+                continue;
+            }
+
+            SealResult r;
+            try
+            {
+                r = peer.Session.Seal(ip, output, lengths);
+            }
+            catch (ObjectDisposedException)
+            {
+                continue; // the peer went away meanwhile
+            }
+
+            if (r.Status != SealStatus.Ok)
+            {
+                continue;
+            }
+
+            int offset = 0;
+            for (int i = 0; i < r.Count; i++)
+            {
+                _udp!.Send(output.AsSpan(offset, lengths[i]), ep);
+                offset += lengths[i];
+            }
+        }
+    }
+
+    public List<SnekSession> Snapshot()
+    {
+        List<ServerPeer> peers;
+        lock (_peersGate)
+        {
+            peers = [.. _peers.Values];
+        }
+
+        List<SnekSession> result = [];
+        foreach (ServerPeer p in peers)
+        {
+            result.Add(p.ToSnekSession(InterfaceName, TunnelRole.Server, null, SessionState.Established));
+        }
+
+        return result;
+    }
+
+    public bool Disconnect(string fingerprint)
+    {
+        ServerPeer? match = null;
+        lock (_peersGate)
+        {
+            foreach (ServerPeer p in _peers.Values)
+            {
+                if (Fingerprint.Matches(p.Key.Fingerprint, fingerprint))
+                {
+                    match = p;
+                    break;
+                }
+            }
+        }
+
+        if (match is null)
+        {
+            return false;
+        }
+
+        RemovePeer(match, "disconnected by an administrator");
+        return true;
+    }
+
+    public bool Rebind() => false;
+
+    public void RequestStop() => _stopRequested.Cancel();
+
+    public void Dispose()
+    {
+        _keyChannel?.Dispose();
+        List<ServerPeer> peers;
+        lock (_peersGate)
+        {
+            peers = [.. _peers.Values];
+        }
+
+        foreach (ServerPeer p in peers)
+        {
+            RemovePeer(p, "server stopping");
+        }
+
+        _udp?.Dispose();
+        _tun?.Dispose();
+        _tunThread?.Join(TimeSpan.FromSeconds(2));
+        _status?.Dispose();
+        _local?.Dispose();
+        _identity?.Dispose();
+        _keyChannel = null;
+        _udp = null;
+        _status = null;
+    }
+
+    private void Emit(SessionEventKind kind, string? fingerprint, string? endpoint, string? message) =>
+        _emit(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = InterfaceName, Kind = kind, PeerFingerprint = fingerprint, Endpoint = endpoint, Message = message });
+}
