@@ -10,6 +10,13 @@ public static class SecurePassphrase
     /// <summary>A read-only <see cref="SecureString"/> holding <paramref name="text"/> (for the CLI, which reads it from a file or stdin).</summary>
     public static unsafe SecureString From(ReadOnlySpan<char> text)
     {
+        if (text.IsEmpty)
+        {
+            SecureString empty = new();
+            empty.MakeReadOnly();
+            return empty;
+        }
+
         fixed (char* p = text)
         {
             SecureString s = new(p, text.Length);
