@@ -504,6 +504,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
                 hc.Absorb(mu);
                 hc.Absorb(w1Packed);
                 hc.Squeeze(cTilde);
+                hc.Clear();
                 DsaSampling.SampleInBall(cTilde, p.Tau, c);
                 DsaNtt.Forward(c);
 
