@@ -27,6 +27,7 @@ internal static class OriginalFlags
 
         // ---- Tunnel flags (owner: engine): map `-l -x PUBDIR [-kp N] [-dp N]` to `server ...` and
         // ---- `-c HOST -x PRIVKEY [-kp N] [-dp N]` to `connect ...` here, returning the rewritten array.
+        if (TunnelCli.RewriteOriginalFlags(args) is string[] tunnel) { return tunnel; }
         // ---- end of tunnel flags ----
         return args;
     }

@@ -120,6 +120,7 @@ public static class Program
         root.Add(CertificateCli.CreateCert());
 
         // ---- Subcommands from other areas register here: ONE line each, e.g. root.Add(LegacyCli.Create()); ----
+        foreach (Command tunnel in TunnelCli.Create()) { root.Add(tunnel); }
         // ---- end of registrations ----
         return root;
     }
