@@ -39,10 +39,10 @@ public sealed class CipherProposal
         new CipherOffer(CipherSuite.Des3, [192]),
     ]);
 
-    /// <summary>What a server supports when given no cipher file.</summary>
+    /// <summary>What a server supports when given no cipher file (as examples/legacy/server_cipher.toml).</summary>
     public static CipherProposal DefaultServer { get; } = new([
         new CipherOffer(CipherSuite.Aes, [128, 192, 256]),
-        new CipherOffer(CipherSuite.Blowfish, [112, 224, 448]),
+        new CipherOffer(CipherSuite.Blowfish, [112, 224, 256]),
         new CipherOffer(CipherSuite.Des3, [112, 128, 168, 192]),
         new CipherOffer(CipherSuite.Des, [56]),
     ]);

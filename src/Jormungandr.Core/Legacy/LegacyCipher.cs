@@ -43,7 +43,8 @@ public sealed class LegacyCipher : IDisposable
             };
             if (_dotnet is not null)
             {
-                _dotnet.Key = _key;
+                // Two-key 3DES (K1,K2) is three-key 3DES with K3 = K1; OpenSSL 3 only takes the 24-byte form.
+                _dotnet.Key = suite.Name == CipherSuite.Des3 && _key.Length == 16 ? [.. _key, .. _key.AsSpan(0, 8)] : _key;
             }
             else
             {

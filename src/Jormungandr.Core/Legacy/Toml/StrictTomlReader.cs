@@ -241,7 +241,7 @@ public sealed class StrictTomlReader : ITomlReader
                 throw Error(Column - 1, "misplaced '_' in an integer");
             }
 
-            if (_pos < text.Length && (text[_pos] is '.' or 'e' or 'E' or 'x' or 'o' or 'b' or ':' or 'T' || char.IsAsciiLetter(text[_pos])))
+            if (_pos < text.Length && (text[_pos] is '.' or '-' or '+' or ':' || char.IsAsciiLetter(text[_pos])))
             {
                 throw Error(col, "only decimal integers are supported (no floats, dates or 0x/0o/0b forms)");
             }
