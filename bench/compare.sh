@@ -36,7 +36,7 @@ MODES=${MODES:-"direct wggo openvpn relay ours"}
 BUDGET=${BUDGET:-450}
 PINGS=20
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 RID=$(($$ % 100000))
 NS1="snek-bench-server-$RID"
 NS2="snek-bench-client-$RID"
@@ -326,6 +326,7 @@ done
 # Measure: runs x modes, interleaved, bounded by BUDGET
 # ---------------------------------------------------------------------------------------------
 start=$SECONDS
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 per_mode=$((2 * DURATION + PINGS / 5 + 4))
 done_runs=0
 for run in $(seq 1 "$RUNS"); do
@@ -347,7 +348,7 @@ done
 # ---------------------------------------------------------------------------------------------
 median() { # mode metric
     awk -F'\t' -v m="$1" -v k="$2" '$1 == m && $3 == k && $4 != "" {print $4}' "$RAW" | sort -g |
-        awk '{v[NR] = $1} END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+        awk '{v[NR] = $1} END { if (NR == 0) { print "-"; exit } if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; s = sprintf("%.3f", m); sub(/\.?0+$/, "", s); print s }'
 }
 label() {
     case $1 in
@@ -360,7 +361,7 @@ label() {
 }
 declare -A MED
 echo
-echo "Data-plane comparison: $done_runs run(s) x ${DURATION} s, medians; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); kernel $(uname -r)"
+echo "Data-plane comparison: $done_runs run(s) x ${DURATION} s, medians; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); kernel $(uname -r); load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| mode | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | ping avg ms | tunnel CPU-s per GB (both ends) |"
 echo "|---|---:|---:|---:|---:|"

@@ -50,6 +50,31 @@ public sealed class LabProcess : IDisposable
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
     /// <summary>
+    /// Polls (every 50 ms, up to <paramref name="timeout"/>) until standard output or standard error
+    /// contains <paramref name="text"/>; false on timeout or when the process exits without printing it.
+    /// </summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            bool exited = _process.HasExited;
+            if (StandardOutput.Contains(text, StringComparison.Ordinal) || StandardError.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (exited || Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
     /// Sends SIGTERM to this PID, waits up to <paramref name="grace"/>, then SIGKILLs the remaining tree.
     /// Returns true when the process is gone.
     /// </summary>

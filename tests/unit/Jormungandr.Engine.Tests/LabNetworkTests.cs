@@ -78,8 +78,8 @@ public class LabNetworkTests
         {
             // A shell with a child: the whole tree must go.
             LabProcess process = ns.Start(["sh", "-c", "sleep 60 & echo started; wait"]);
-            Assert.True(WaitUntil(() => process.StandardOutput.Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
-                "process did not start: " + process.StandardError);
+            Assert.True(process.WaitForOutput("started", TimeSpan.FromSeconds(10)), "process did not start: " + process.StandardError);
+            Assert.False(process.WaitForOutput("never printed", TimeSpan.FromMilliseconds(200)));
             pid = process.Id;
             Assert.Contains(pid, ns.ProcessIds());
             Assert.True(ns.ProcessIds().Count >= 2, "expected the shell and its sleep inside the namespace");
@@ -126,21 +126,16 @@ public class LabNetworkTests
         Assert.False(ProcessRunner.Run("ip", ["link", "show", vethA]).Succeeded, vethA + " visible in the host namespace");
     }
 
-    private static bool ProcessAlive(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    private static bool WaitUntil(Func<bool> condition, TimeSpan limit)
+    private static bool ProcessAlive(int pid)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < limit)
+        try
         {
-            if (condition())
-            {
-                return true;
-            }
-
-            Thread.Sleep(50);
+            // A zombie (state Z) has already died; only its exit status is left to collect.
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
         }
-
-        return condition();
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }
