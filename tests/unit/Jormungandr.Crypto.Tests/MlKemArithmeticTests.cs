@@ -116,6 +116,48 @@ public class MlKemArithmeticTests
         }
     }
 
+    [Fact]
+    public void Vector_and_scalar_paths_are_bit_exact()
+    {
+        if (!KemVector.IsSupported)
+        {
+            return; // nothing to compare: only the scalar path exists on this CPU
+        }
+
+        var rng = new Random(256);
+        for (int round = 0; round < 200; round++)
+        {
+            short[] a = RandomPoly(rng);
+            short[] b = RandomPoly(rng);
+
+            short[] s = (short[])a.Clone();
+            short[] v = (short[])a.Clone();
+            KemNtt.ForwardScalar(s);
+            KemNtt.ForwardVector(v);
+            Assert.Equal(s, v);
+
+            // Wide inputs (|x| < 8q, as after an unreduced NTT) exercise the inverse's Barrett steps.
+            short[] wide = new short[256];
+            for (int i = 0; i < 256; i++)
+            {
+                wide[i] = (short)rng.Next(-8 * Q + 1, 8 * Q);
+            }
+
+            s = (short[])wide.Clone();
+            v = (short[])wide.Clone();
+            KemNtt.InverseScalar(s);
+            KemNtt.InverseVector(v);
+            Assert.Equal(s, v);
+
+            short[] rs = RandomPoly(rng);
+            short[] rv = (short[])rs.Clone();
+            bool accumulate = (round & 1) == 1;
+            KemPolynomial.BaseMultiplyScalar(rs, a, b, accumulate);
+            KemPolynomial.BaseMultiplyVector(rv, a, b, accumulate);
+            Assert.Equal(rs, rv);
+        }
+    }
+
     private static short[] RandomPoly(Random rng)
     {
         short[] p = new short[256];

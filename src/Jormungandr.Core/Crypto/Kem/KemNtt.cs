@@ -1,8 +1,13 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Jormungandr.Crypto;
 
 /// <summary>
 /// The number-theoretic transform of ML-KEM (FIPS 203 Alg. 9/10) in the Kyber reference's Montgomery
 /// form. Straight-line butterflies over public twiddle factors: no branch or index depends on data.
+/// With AVX2 the layers of distance ≥ 8 run 16 or 8 butterflies at a time (bit-exact with the scalar path).
 /// </summary>
 internal static class KemNtt
 {
@@ -15,51 +20,158 @@ internal static class KemNtt
     /// <summary>In-place forward NTT. Input |a| &lt; q; output |a| &lt; 8q (call <see cref="KemPolynomial.Reduce"/> after).</summary>
     public static void Forward(Span<short> r)
     {
-        r = r[..256];
-        short[] zetas = Zetas;
-        int k = 1;
-        for (int len = 128; len >= 2; len >>= 1)
+        if (KemVector.IsSupported)
         {
-            for (int start = 0; start < 256; start += 2 * len)
-            {
-                short zeta = zetas[k++];
-                Span<short> lo = r.Slice(start, len);
-                Span<short> hi = r.Slice(start + len, len);
-                for (int j = 0; j < lo.Length; j++)
-                {
-                    short t = KemReduce.MontgomeryMultiply(zeta, hi[j]);
-                    hi[j] = (short)(lo[j] - t);
-                    lo[j] = (short)(lo[j] + t);
-                }
-            }
+            ForwardVector(r);
+        }
+        else
+        {
+            ForwardScalar(r);
         }
     }
 
     /// <summary>In-place inverse NTT, multiplying by the Montgomery factor 2^16 on the way (as the reference's invntt_tomont).</summary>
     public static void Inverse(Span<short> r)
     {
-        r = r[..256];
+        if (KemVector.IsSupported)
+        {
+            InverseVector(r);
+        }
+        else
+        {
+            InverseScalar(r);
+        }
+    }
+
+    internal static void ForwardScalar(Span<short> r)
+    {
+        ref short r0 = ref MemoryMarshal.GetReference(r[..256]);
+        int k = 1;
+        for (int len = 128; len >= 2; len >>= 1)
+        {
+            ForwardLayerScalar(ref r0, len, ref k);
+        }
+    }
+
+    internal static void ForwardVector(Span<short> r)
+    {
+        ref short r0 = ref MemoryMarshal.GetReference(r[..256]);
         short[] zetas = Zetas;
-        int k = 127;
-        for (int len = 2; len <= 128; len <<= 1)
+        int k = 1;
+        for (int len = 128; len >= 16; len >>= 1)
         {
             for (int start = 0; start < 256; start += 2 * len)
             {
-                short zeta = zetas[k--];
-                Span<short> lo = r.Slice(start, len);
-                Span<short> hi = r.Slice(start + len, len);
-                for (int j = 0; j < lo.Length; j++)
+                Vector256<short> zeta = Vector256.Create(zetas[k++]);
+                for (int j = start; j < start + len; j += 16)
                 {
-                    short t = lo[j];
-                    lo[j] = KemReduce.BarrettReduce((short)(t + hi[j]));
-                    hi[j] = KemReduce.MontgomeryMultiply(zeta, (short)(hi[j] - t));
+                    Vector256<short> lo = Vector256.LoadUnsafe(ref r0, (nuint)j);
+                    Vector256<short> hi = Vector256.LoadUnsafe(ref r0, (nuint)(j + len));
+                    Vector256<short> t = KemVector.MontgomeryMultiply(zeta, hi);
+                    (lo - t).StoreUnsafe(ref r0, (nuint)(j + len));
+                    (lo + t).StoreUnsafe(ref r0, (nuint)j);
                 }
             }
         }
 
+        for (int start = 0; start < 256; start += 16)
+        {
+            Vector128<short> zeta = Vector128.Create(zetas[k++]);
+            Vector128<short> lo = Vector128.LoadUnsafe(ref r0, (nuint)start);
+            Vector128<short> hi = Vector128.LoadUnsafe(ref r0, (nuint)(start + 8));
+            Vector128<short> t = KemVector.MontgomeryMultiply(zeta, hi);
+            (lo - t).StoreUnsafe(ref r0, (nuint)(start + 8));
+            (lo + t).StoreUnsafe(ref r0, (nuint)start);
+        }
+
+        ForwardLayerScalar(ref r0, 4, ref k);
+        ForwardLayerScalar(ref r0, 2, ref k);
+    }
+
+    internal static void InverseScalar(Span<short> r)
+    {
+        ref short r0 = ref MemoryMarshal.GetReference(r[..256]);
+        int k = 127;
+        for (int len = 2; len <= 128; len <<= 1)
+        {
+            InverseLayerScalar(ref r0, len, ref k);
+        }
+
         for (int j = 0; j < 256; j++)
         {
-            r[j] = KemReduce.MontgomeryMultiply(r[j], InverseScale);
+            Unsafe.Add(ref r0, j) = KemReduce.MontgomeryMultiply(Unsafe.Add(ref r0, j), InverseScale);
+        }
+    }
+
+    internal static void InverseVector(Span<short> r)
+    {
+        ref short r0 = ref MemoryMarshal.GetReference(r[..256]);
+        short[] zetas = Zetas;
+        int k = 127;
+        InverseLayerScalar(ref r0, 2, ref k);
+        InverseLayerScalar(ref r0, 4, ref k);
+        for (int start = 0; start < 256; start += 16)
+        {
+            Vector128<short> zeta = Vector128.Create(zetas[k--]);
+            Vector128<short> lo = Vector128.LoadUnsafe(ref r0, (nuint)start);
+            Vector128<short> hi = Vector128.LoadUnsafe(ref r0, (nuint)(start + 8));
+            KemVector.BarrettReduce(lo + hi).StoreUnsafe(ref r0, (nuint)start);
+            KemVector.MontgomeryMultiply(zeta, hi - lo).StoreUnsafe(ref r0, (nuint)(start + 8));
+        }
+
+        for (int len = 16; len <= 128; len <<= 1)
+        {
+            for (int start = 0; start < 256; start += 2 * len)
+            {
+                Vector256<short> zeta = Vector256.Create(zetas[k--]);
+                for (int j = start; j < start + len; j += 16)
+                {
+                    Vector256<short> lo = Vector256.LoadUnsafe(ref r0, (nuint)j);
+                    Vector256<short> hi = Vector256.LoadUnsafe(ref r0, (nuint)(j + len));
+                    KemVector.BarrettReduce(lo + hi).StoreUnsafe(ref r0, (nuint)j);
+                    KemVector.MontgomeryMultiply(zeta, hi - lo).StoreUnsafe(ref r0, (nuint)(j + len));
+                }
+            }
+        }
+
+        Vector256<short> scale = Vector256.Create(InverseScale);
+        for (int j = 0; j < 256; j += 16)
+        {
+            KemVector.MontgomeryMultiply(Vector256.LoadUnsafe(ref r0, (nuint)j), scale).StoreUnsafe(ref r0, (nuint)j);
+        }
+    }
+
+    private static void ForwardLayerScalar(ref short r0, int len, ref int k)
+    {
+        short[] zetas = Zetas;
+        for (int start = 0; start < 256; start += 2 * len)
+        {
+            short zeta = zetas[k++];
+            for (int j = start; j < start + len; j++)
+            {
+                ref short lo = ref Unsafe.Add(ref r0, j);
+                ref short hi = ref Unsafe.Add(ref r0, j + len);
+                short t = KemReduce.MontgomeryMultiply(zeta, hi);
+                hi = (short)(lo - t);
+                lo = (short)(lo + t);
+            }
+        }
+    }
+
+    private static void InverseLayerScalar(ref short r0, int len, ref int k)
+    {
+        short[] zetas = Zetas;
+        for (int start = 0; start < 256; start += 2 * len)
+        {
+            short zeta = zetas[k--];
+            for (int j = start; j < start + len; j++)
+            {
+                ref short lo = ref Unsafe.Add(ref r0, j);
+                ref short hi = ref Unsafe.Add(ref r0, j + len);
+                short t = lo;
+                lo = KemReduce.BarrettReduce((short)(t + hi));
+                hi = KemReduce.MontgomeryMultiply(zeta, (short)(hi - t));
+            }
         }
     }
 
