@@ -130,7 +130,7 @@ if [[ " $MODES " == *" ours "* ]]; then
             OURS="$TMP/snek/snek"
         else
             log "publish failed; 'ours' skipped (tail of log follows)"
-            tail -5 "$TMP/publish.log" >&2 || true
+            tail -n 5 "$TMP/publish.log" >&2 || true
         fi
     fi
     [ -n "$OURS" ] || log "no engine to run; mode 'ours' skipped"
@@ -227,18 +227,20 @@ setup_relay() {
 }
 
 setup_ours() {
-    # snek server in NS1 (pool 198.19.3.0/24, so the server is 198.19.3.1), snek connect in NS2.
+    # snek server in NS1 (pool 198.19.3.0/24; the server takes the first address, 198.19.3.1),
+    # snek connect in NS2 pinned to the server key. Status sockets in the run's temp dir.
     local p1 p2
-    mkdir -p "$TMP/ours/authorized"
+    mkdir -p "$TMP/ours/authorized" "$TMP/ours/status"
     "$OURS" gencert "$TMP/ours/keys" --name server >"$TMP/ours-gencert.log" 2>&1 || return 1
     "$OURS" gencert "$TMP/ours/keys" --name client >>"$TMP/ours-gencert.log" 2>&1 || return 1
     cp "$TMP/ours/keys/client.pub" "$TMP/ours/authorized/" || return 1
     start_bg p1 "$NS1" "$TMP/ours1.log" "$OURS" server --authorized-keys "$TMP/ours/authorized" \
-        --certificate "$TMP/ours/keys/server.priv" --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
-        --pool 198.19.3.0/24 --interface "sbsn1$RID"
+        --cert "$TMP/ours/keys/server.priv" --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
+        --pool 198.19.3.0/24 --interface "sbsn1$RID" --status-dir "$TMP/ours/status"
     sleep 1
-    start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --certificate "$TMP/ours/keys/client.priv" \
-        --server-key "$TMP/ours/keys/server.pub" --key-port 11960 --data-port 11961 --interface "sbsn2$RID"
+    start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --cert "$TMP/ours/keys/client.priv" \
+        --server-key "$TMP/ours/keys/server.pub" --key-port 11960 --data-port 11961 \
+        --interface "sbsn2$RID" --status-dir "$TMP/ours/status"
     TARGET[ours]=198.19.3.1
     TUNPIDS[ours]="$p1 $p2"
 }
@@ -317,7 +319,7 @@ for mode in "${ACTIVE[@]}"; do
         READY+=("$mode")
     else
         log "$mode: tunnel did not come up within 20 s; skipped"
-        for f in "$TMP"/*.log; do case $f in *"${mode:0:2}"*) tail -3 "$f" >&2 ;; esac; done
+        for f in "$TMP"/*.log; do case $f in *"${mode:0:2}"*) tail -n 3 "$f" >&2 ;; esac; done
     fi
 done
 [ "${#READY[@]}" -gt 0 ] || die "no mode came up"
