@@ -74,7 +74,7 @@ internal static class InterfaceConfig
     private static string Cidr(IPAddress address, int prefix)
     {
         int max = address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
-        if (prefix < 0 || prefix > max || address.ScopeId != 0)
+        if (prefix < 0 || prefix > max || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             throw new SnekException("InvalidAddress", ErrorKind.InvalidArgument, $"Invalid address {address}/{prefix}.");
         }
