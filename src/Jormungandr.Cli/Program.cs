@@ -26,10 +26,16 @@ public static class Program
 
         void OnSignal(PosixSignalContext context)
         {
-            // Cancel the token and let the command tear down (tunnels remove their interfaces) instead of dying.
-            context.Cancel = true;
+            // First signal: cancel the token and let the command tear down (tunnels remove their interfaces)
+            // instead of dying. A second one while that hangs gets the default action: the process ends.
             try
             {
+                if (cts.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                context.Cancel = true;
                 cts.Cancel();
             }
             catch (ObjectDisposedException)
@@ -43,7 +49,14 @@ public static class Program
         RunAsync(args, TextReader.Null, stdout, stderr, cancellationToken);
 
     /// <summary>Runs snek: the whole CLI minus process concerns, so tests call it in-process.</summary>
-    internal static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, bool interactive = false)
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="stdin">Standard input (passphrases, confirmations).</param>
+    /// <param name="stdout">Results.</param>
+    /// <param name="stderr">Errors, warnings, verbose, progress, prompts.</param>
+    /// <param name="cancellationToken">Ctrl+C / SIGTERM.</param>
+    /// <param name="interactive">True when stderr is a terminal (progress lines).</param>
+    /// <param name="root">The command tree; null builds the real one (tests may pass one with extra commands).</param>
+    internal static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, bool interactive = false, RootCommand? root = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         bool verbose = Array.IndexOf(args, "--verbose") >= 0 || Array.IndexOf(args, "-v") >= 0;
@@ -55,7 +68,7 @@ public static class Program
             // Bare `snek` shows the help (and still exits 2: nothing was done).
             bool bare = args.Length == 0;
             string[] rewritten = bare ? ["--help"] : OriginalFlags.Rewrite(args);
-            RootCommand root = CreateRoot();
+            root ??= CreateRoot();
             ParseResult parse = root.Parse(rewritten);
             if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
             {

@@ -237,3 +237,53 @@ public sealed class CliTests
         Assert.True(new ConsoleOutput(silent, new ConsoleSettings()).ShouldProcess("t", "Do"));
     }
 }
+
+/// <summary>How Program maps failures that escape a command.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class CliErrorMappingTests
+{
+    private static async Task<(int Code, string Stdout, string Stderr)> RunWith(Func<CancellationToken, Task> action, params string[] extraArgs)
+    {
+        System.CommandLine.RootCommand root = Program.CreateRoot();
+        System.CommandLine.Command boom = new("boom");
+        boom.SetAction(async (_, ct) =>
+        {
+            await action(ct);
+            return 0;
+        });
+        root.Add(boom);
+        using StringWriter stdout = new();
+        using StringWriter stderr = new();
+        int code = await Program.RunAsync(["boom", .. extraArgs], TextReader.Null, stdout, stderr, CancellationToken.None, root: root);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task UnexpectedException_IsOneLine_Exit1_StackOnlyWithVerbose()
+    {
+        (int code, string stdout, string stderr) = await RunWith(_ => throw new InvalidOperationException("kaput\nsecond line"));
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("snek: unexpected error: kaput second line (InvalidOperationException)\n", stderr);
+
+        (int verboseCode, _, string verboseErr) = await RunWith(_ => throw new InvalidOperationException("kaput"), "--verbose");
+        Assert.Equal(ExitCodes.Failure, verboseCode);
+        Assert.Contains(" at ", verboseErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ErrorKind.ObjectNotFound, 3)]
+    [InlineData(ErrorKind.PermissionDenied, 4)]
+    [InlineData(ErrorKind.SecurityError, 5)]
+    [InlineData(ErrorKind.ConnectionError, 6)]
+    [InlineData(ErrorKind.ProtocolError, 7)]
+    [InlineData(ErrorKind.ResourceExists, 8)]
+    [InlineData(ErrorKind.ResourceUnavailable, 9)]
+    [InlineData(ErrorKind.InvalidArgument, 2)]
+    public async Task SnekException_IsOneLine_WithTheKindsExitCode(ErrorKind kind, int expected)
+    {
+        (int code, _, string stderr) = await RunWith(_ => throw new SnekException("Some", kind, "it went wrong"));
+        Assert.Equal(expected, code);
+        Assert.Equal("snek: it went wrong\n", stderr);
+    }
+}
