@@ -86,7 +86,7 @@ public sealed class MlDsaPropertyTests
     }
 
     [Fact]
-    public void Every_single_bit_flip_of_one_signature_is_rejected_for_ML_DSA_65()
+    public void Bit_flips_across_all_signature_fields_are_rejected_for_ML_DSA_65()
     {
         MlDsaParameterSet p = MlDsaParameterSet.MlDsa65;
         (byte[] pk, byte[] sk) = Keys[1].Value;
@@ -95,9 +95,16 @@ public sealed class MlDsaPropertyTests
         MlDsaManaged.Instance.Sign(p, sk, message, [], signature, deterministic: true);
         Assert.True(MlDsaManaged.Instance.Verify(p, pk, message, [], signature));
 
-        // One bit per byte position (rotating), so every byte of c̃, z and the hint is exercised.
+        // Every byte of c̃ and of the hint encoding, and every 16th byte of z; the flipped bit rotates.
+        int zStart = p.Lambda / 4;
+        int hintStart = p.SignatureSize - (p.Omega + p.K);
         for (int i = 0; i < signature.Length; i++)
         {
+            if (i >= zStart && i < hintStart && (i - zStart) % 16 != 0)
+            {
+                continue;
+            }
+
             signature[i] ^= (byte)(1 << (i % 8));
             Assert.False(MlDsaManaged.Instance.Verify(p, pk, message, [], signature), $"bit flip at byte {i} accepted");
             signature[i] ^= (byte)(1 << (i % 8));
@@ -153,6 +160,41 @@ public sealed class MlDsaPropertyTests
             Random.Shared.NextBytes(signature);
             return !MlDsaManaged.Instance.Verify(p, Keys[set].Value.Pk, "m"u8, [], signature);
         }));
+    }
+
+    [Fact]
+    public void Random_secret_keys_of_the_right_length_sign_or_fail_cleanly()
+    {
+        Check.One(Runs(10), Prop.ForAll(Gen.Choose(0, 2).ToArbitrary(), set =>
+        {
+            MlDsaParameterSet p = MlDsaParameterSet.All[set];
+            byte[] sk = new byte[p.SecretKeySize];
+            Random.Shared.NextBytes(sk);
+            byte[] signature = new byte[p.SignatureSize];
+            try
+            {
+                MlDsaManaged.Instance.Sign(p, sk, "m"u8, [], signature);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Documented outcome for a key whose secrets are far out of range.
+            }
+
+            // Whatever was produced must not verify under an unrelated public key.
+            return !MlDsaManaged.Instance.Verify(p, Keys[set].Value.Pk, "m"u8, [], signature);
+        }));
+    }
+
+    [Fact]
+    public void Deterministic_flag_equals_all_zero_rnd()
+    {
+        MlDsaParameterSet p = MlDsaParameterSet.MlDsa65;
+        (_, byte[] sk) = Keys[1].Value;
+        byte[] viaFlag = new byte[p.SignatureSize];
+        byte[] viaRnd = new byte[p.SignatureSize];
+        MlDsaManaged.Instance.Sign(p, sk, "same"u8, "ctx"u8, viaFlag, deterministic: true);
+        MlDsaManaged.Sign(p, sk, "same"u8, "ctx"u8, new byte[MlDsaManaged.RandomnessSize], viaRnd);
+        Assert.Equal(viaFlag, viaRnd);
     }
 
     [Fact]
