@@ -119,7 +119,11 @@ internal static class DsaSampling
         xof.Clear();
     }
 
-    /// <summary>SampleInBall(c̃) (Algorithm 29): τ coefficients ±1, the rest 0.</summary>
+    /// <summary>
+    /// SampleInBall(c̃) (Algorithm 29): τ coefficients ±1, the rest 0. Like the reference implementation it
+    /// branches and indexes on the hash of c̃. c is public for the signature returned; for rejected attempts
+    /// this timing is the reference implementation's accepted trade-off, noted here for reviewers.
+    /// </summary>
     public static void SampleInBall(ReadOnlySpan<byte> cTilde, int tau, Span<int> c)
     {
         Keccak xof = Keccak.Shake256();
@@ -149,5 +153,8 @@ internal static class DsaSampling
             c[b] = 1 - (2 * (int)(signs & 1));
             signs >>= 1;
         }
+
+        xof.Clear();
+        buf.Clear();
     }
 }
