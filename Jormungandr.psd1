@@ -27,8 +27,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('VPN', 'PostQuantum', 'Linux', 'ML-KEM', 'ML-DSA')
-            ProjectUri = 'https://example.invalid/jormungandr'
+            Tags = @('VPN', 'PostQuantum', 'Linux', 'ML-KEM', 'ML-DSA')
         }
     }
 }

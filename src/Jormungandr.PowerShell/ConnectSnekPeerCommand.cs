@@ -113,6 +113,26 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
             return;
         }
 
-        Run(command, options, confirmed: true, target: Address);
+        // A progress bar while the user waits for the first handshake; the first event that settles it ends it.
+        ProgressRecord progress = new(ProgressActivityId, $"Connecting to {Address}", $"Handshaking on key port {KeyPort}/tcp");
+        WriteProgress(progress);
+        bool settled = false;
+        void Settle(object value)
+        {
+            if (!settled && value is SnekSessionEvent { Kind: SessionEventKind.Established or SessionEventKind.Error or SessionEventKind.Stopped } e)
+            {
+                settled = true;
+                WriteProgress(new ProgressRecord(ProgressActivityId, progress.Activity, e.Kind.ToString()) { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        // On a terminating error PowerShell removes the bar itself when the command ends.
+        Run(command, options, confirmed: true, target: Address, onObject: Settle);
+        if (!settled && !Stopping)
+        {
+            WriteProgress(new ProgressRecord(ProgressActivityId, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
     }
+
+    private const int ProgressActivityId = 0x5E2C;
 }

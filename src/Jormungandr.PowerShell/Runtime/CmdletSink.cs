@@ -9,10 +9,15 @@ namespace Jormungandr.PowerShell.Runtime;
 /// </summary>
 /// <param name="cmdlet">The running cmdlet.</param>
 /// <param name="confirmed">True when the cmdlet already asked ShouldProcess for the whole operation.</param>
-internal sealed class CmdletSink(Cmdlet cmdlet, bool confirmed) : ICommandOutput
+/// <param name="onObject">Optional hook the cmdlet runs for each object (e.g. to end a progress bar).</param>
+internal sealed class CmdletSink(Cmdlet cmdlet, bool confirmed, Action<object>? onObject = null) : ICommandOutput
 {
     /// <inheritdoc />
-    public void WriteObject(object value) => cmdlet.WriteObject(value);
+    public void WriteObject(object value)
+    {
+        onObject?.Invoke(value);
+        cmdlet.WriteObject(value);
+    }
 
     /// <inheritdoc />
     public void WriteError(CommandError error) => cmdlet.WriteError(ErrorRecords.Create(error));

@@ -20,7 +20,14 @@ public abstract class SnekCmdlet : PSCmdlet
         lock (_gate)
         {
             _stopping = true;
-            _running?.Cancel();
+            try
+            {
+                _running?.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A teardown callback failed; the command still ends and reports it.
+            }
         }
     }
 
@@ -36,7 +43,8 @@ public abstract class SnekCmdlet : PSCmdlet
     /// True: a failure ends the cmdlet (ThrowTerminatingError). False: it is written as a non-terminating
     /// error and the next pipeline object is processed, as PowerShell users expect of per-item failures.
     /// </param>
-    internal void Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null, bool terminating = true)
+    /// <param name="onObject">Called on the pipeline thread with each object before it is written.</param>
+    internal void Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null, bool terminating = true, Action<object>? onObject = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         using CancellationTokenSource cts = new();
@@ -51,7 +59,7 @@ public abstract class SnekCmdlet : PSCmdlet
         }
 
         using PipelinePump pump = new();
-        CmdletOutput output = new(pump, new CmdletSink(this, confirmed));
+        CmdletOutput output = new(pump, new CmdletSink(this, confirmed, onObject));
         Task work = Task.Run(() => command.ExecuteAsync(options, output, cts.Token), CancellationToken.None);
         try
         {
@@ -112,8 +120,45 @@ public abstract class SnekCmdlet : PSCmdlet
         return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
     }
 
-    /// <summary>The text PowerShell shows as the command line of a job started by this cmdlet.</summary>
-    protected string CommandLine => MyInvocation?.Line?.Trim() is { Length: > 0 } line ? line : MyInvocation?.MyCommand?.Name ?? GetType().Name;
+    /// <summary>
+    /// The Command a job started by this cmdlet shows in Get-Job: the cmdlet and its bound parameters
+    /// (secure strings masked), e.g. <c>Start-LegacyEchoServer -Port 0 -AsJob</c>.
+    /// </summary>
+    protected string CommandLine
+    {
+        get
+        {
+            System.Text.StringBuilder text = new(MyInvocation?.MyCommand?.Name ?? GetType().Name);
+            if (MyInvocation?.BoundParameters is { } bound)
+            {
+                foreach (KeyValuePair<string, object> parameter in bound)
+                {
+                    text.Append(" -").Append(parameter.Key);
+                    switch (parameter.Value)
+                    {
+                        case SwitchParameter on:
+                            if (!on.IsPresent)
+                            {
+                                text.Append(":$false");
+                            }
+
+                            break;
+                        case System.Security.SecureString:
+                            text.Append(" ***");
+                            break;
+                        case string[] many:
+                            text.Append(' ').Append(string.Join(',', many));
+                            break;
+                        case var value:
+                            text.Append(' ').Append(System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                            break;
+                    }
+                }
+            }
+
+            return text.ToString();
+        }
+    }
 
     private static void WaitQuietly(Task work)
     {

@@ -1,0 +1,122 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# The module as a whole: manifest, exported cmdlets, verbs, output types, parameter sets, formats, help.
+
+BeforeDiscovery {
+    $script:Cmdlets = @(
+        'New-SnekCertificate', 'Get-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Get-SnekSession',
+        'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Invoke-LegacyEcho', 'Start-LegacyEchoServer')
+    $script:StateChanging = @('New-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Start-LegacyEchoServer')
+    $script:OutputTypes = @(
+        'Jormungandr.Identity.SnekCertificate', 'Jormungandr.Tunnel.SnekSession', 'Jormungandr.Tunnel.SnekSessionEvent',
+        'Jormungandr.Legacy.LegacyEchoReply', 'Jormungandr.Legacy.LegacyEchoMessage')
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    $script:Manifest = Import-JormungandrModule
+    $script:Module = Get-Module Jormungandr
+}
+
+Describe 'Module Jormungandr' {
+    It 'has a valid manifest whose version matches the assembly' {
+        $info = Test-ModuleManifest -Path $Manifest -ErrorAction Stop
+        $info.Version | Should -Be ([version](Import-PowerShellDataFile $Manifest).ModuleVersion)
+        $assembly = [Jormungandr.PowerShell.Runtime.SnekJob].Assembly.GetName()
+        $assembly.Name | Should -Be 'Jormungandr'
+        $assembly.Version.ToString(3) | Should -Be $info.Version.ToString(3)
+        $info.CompatiblePSEditions | Should -Be @('Core')
+        $info.PowerShellVersion | Should -Be ([version]'7.6')
+    }
+
+    It 'exports exactly the nine cmdlets and nothing else' {
+        $Module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($Cmdlets | Sort-Object)
+        $Module.ExportedFunctions.Count | Should -Be 0
+        $Module.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'does not ship System.Management.Automation' {
+        Test-Path (Join-Path $Module.ModuleBase 'System.Management.Automation.dll') | Should -BeFalse
+    }
+
+    It 'offers the about topic' {
+        $about = Get-Help about_Jormungandr
+        ($about | Out-String) | Should -Match 'post-quantum VPN'
+    }
+}
+
+Describe '<Name>' -ForEach @($Cmdlets | ForEach-Object { @{ Name = $_; ChangesState = $_ -in $StateChanging } }) {
+    BeforeAll {
+        $script:Command = Get-Command $Name -Module Jormungandr -ErrorAction Stop
+        $script:Help = Get-Help $Name -Full
+    }
+
+    It 'uses an approved verb' {
+        (Get-Verb).Verb | Should -Contain $Command.Verb
+    }
+
+    It 'declares its output types' {
+        $Command.OutputType.Count | Should -BeGreaterThan 0
+        foreach ($type in $Command.OutputType) {
+            $type.Type | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    It 'has help from docs/cmdlets: synopsis, description, two examples, every parameter' {
+        $Help.Synopsis | Should -Not -BeNullOrEmpty
+        $Help.Synopsis | Should -Not -Match ('^\s*' + [regex]::Escape($Name) + '\s*\[')  # not the auto-generated syntax stub
+        ($Help.description | Out-String) | Should -Not -BeNullOrEmpty
+        @($Help.examples.example).Count | Should -BeGreaterOrEqual 2
+        $documented = @($Help.parameters.parameter.name)
+        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+        foreach ($parameter in $Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $documented | Should -Contain $parameter
+        }
+    }
+
+    It 'has no two parameter sets that PowerShell could not tell apart' {
+        $sets = $Command.ParameterSets
+        if ($sets.Count -gt 1) {
+            $Command.DefaultParameterSet | Should -Not -BeNullOrEmpty
+        }
+
+        foreach ($set in $sets) {
+            $positions = @($set.Parameters | Where-Object Position -ge 0 | ForEach-Object Position)
+            $positions.Count | Should -Be (@($positions | Select-Object -Unique).Count)
+        }
+    }
+
+    It 'supports -WhatIf and -Confirm exactly when it changes state' {
+        $supports = $Command.Parameters.ContainsKey('WhatIf')
+        $supports | Should -Be $ChangesState
+        $Command.Parameters.ContainsKey('Confirm') | Should -Be $supports
+    }
+}
+
+Describe 'Formats' {
+    It 'has a default table view for <_>' -ForEach $OutputTypes {
+        $data = Get-FormatData -TypeName $_
+        $data | Should -Not -BeNullOrEmpty
+        $data.FormatViewDefinition[0].Control | Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+
+    It 'formats a SnekSessionEvent as a table with its columns' {
+        $event = [Jormungandr.Tunnel.SnekSessionEvent]@{ InterfaceName = 'snk9'; Kind = 'Established'; Message = 'hello' }
+        $text = $event | Format-Table | Out-String
+        $text | Should -Match 'InterfaceName'
+        $text | Should -Match 'Established'
+    }
+}
+
+Describe 'Argument completion' {
+    It 'completes -InterfaceName without errors' {
+        $result = TabExpansion2 -inputScript 'Get-SnekSession -InterfaceName snk' -cursorColumn 'Get-SnekSession -InterfaceName snk'.Length
+        $result | Should -Not -BeNullOrEmpty
+        foreach ($match in $result.CompletionMatches) {
+            $match.CompletionText | Should -BeLike 'snk*'
+        }
+    }
+
+    It 'completes -Fingerprint without errors when no tunnel runs' {
+        { TabExpansion2 -inputScript 'Disconnect-SnekPeer -Fingerprint ' -cursorColumn 'Disconnect-SnekPeer -Fingerprint '.Length } | Should -Not -Throw
+    }
+}

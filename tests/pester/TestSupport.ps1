@@ -1,0 +1,46 @@
+# Shared by the Pester tests: finds and imports the built module (never the sources).
+$script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+
+function Get-JormungandrModuleDirectory {
+    if ($env:JORMUNGANDR_MODULE) {
+        return $env:JORMUNGANDR_MODULE
+    }
+
+    $version = (Import-PowerShellDataFile (Join-Path $script:RepositoryRoot 'Jormungandr.psd1')).ModuleVersion
+    return Join-Path $script:RepositoryRoot 'out' 'Jormungandr' $version
+}
+
+function Import-JormungandrModule {
+    $manifest = Join-Path (Get-JormungandrModuleDirectory) 'Jormungandr.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Build first (dotnet build or ./build.ps1): $manifest does not exist."
+    }
+
+    Import-Module $manifest -Force -ErrorAction Stop
+    return $manifest
+}
+
+# A free loopback TCP port (bound and released; a race with other processes is possible but unlikely).
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+# Null when root, /dev/net/tun and ip are usable; otherwise the reason a network-lab test skips.
+function Get-WhyNoNetworkLab {
+    if (-not $IsLinux) { return 'needs Linux (TUN and network namespaces)' }
+    if ((id -u) -ne '0') { return 'needs root to create network namespaces and TUN devices' }
+    if (-not (Test-Path /dev/net/tun)) { return 'needs /dev/net/tun' }
+    if (-not (Get-Command ip -ErrorAction SilentlyContinue)) { return "needs the 'ip' command (iproute2)" }
+    return $null
+}
+
+# Waits (bounded) until the condition holds; throws with the message otherwise.
+function Wait-Until([scriptblock] $Condition, [string] $Message, [int] $TimeoutSeconds = 20) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s: $Message" }
+        Start-Sleep -Milliseconds 100
+    }
+}
