@@ -158,6 +158,60 @@ public class MlKemArithmeticTests
         }
     }
 
+    [Fact]
+    public void Four_way_SHAKE128_equals_four_single_sponges()
+    {
+        if (!KemShake128x4.IsSupported)
+        {
+            return; // the 4-way sponge is not used on this CPU
+        }
+
+        byte[][] seeds = [new byte[34], new byte[34], new byte[0], new byte[167]];
+        new Random(4).NextBytes(seeds[0]);
+        new Random(5).NextBytes(seeds[1]);
+        new Random(6).NextBytes(seeds[3]);
+        var x4 = default(KemShake128x4);
+        x4.Absorb(seeds[0], seeds[1], seeds[2], seeds[3]);
+        byte[][] got = [new byte[5 * 168], new byte[5 * 168], new byte[5 * 168], new byte[5 * 168]];
+        for (int block = 0; block < 5; block++)
+        {
+            x4.SqueezeBlock(got[0].AsSpan(block * 168), got[1].AsSpan(block * 168), got[2].AsSpan(block * 168), got[3].AsSpan(block * 168));
+        }
+
+        for (int lane = 0; lane < 4; lane++)
+        {
+            byte[] expected = System.Security.Cryptography.Shake128.HashData(seeds[lane], 5 * 168);
+            Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(got[lane]));
+        }
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    [InlineData(4, false)]
+    [InlineData(4, true)]
+    public void Matrix_sampling_equals_entry_by_entry_SampleNTT(int k, bool transposed)
+    {
+        var rng = new Random(k);
+        for (int round = 0; round < 30; round++)
+        {
+            byte[] rho = new byte[32];
+            rng.NextBytes(rho);
+            short[] matrix = new short[k * k * 256];
+            KemSampling.SampleMatrix(rho, k, transposed, matrix);
+            short[] entry = new short[256];
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    // Â[i, j] = SampleNTT(ρ ‖ j ‖ i); the transpose swaps the roles.
+                    KemSampling.SampleNtt(rho, (byte)(transposed ? i : j), (byte)(transposed ? j : i), entry);
+                    Assert.Equal(entry, matrix.AsSpan(((i * k) + j) * 256, 256).ToArray());
+                }
+            }
+        }
+    }
+
     private static short[] RandomPoly(Random rng)
     {
         short[] p = new short[256];

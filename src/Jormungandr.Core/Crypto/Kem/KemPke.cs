@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace Jormungandr.Crypto;
 
 /// <summary>
-/// K-PKE (FIPS 203 §5): the CPA-secure encryption scheme under ML-KEM. Â is generated entry by entry
-/// and consumed at once, so no k×k matrix is ever stored; all secret polynomials live on the stack
-/// and are wiped before returning.
+/// K-PKE (FIPS 203 §5): the CPA-secure encryption scheme under ML-KEM. The public matrix Â is sampled
+/// whole (four entries at a time with AVX2) into a stack buffer; all secret polynomials live on the
+/// stack and are wiped before returning.
 /// </summary>
 internal static class KemPke
 {
@@ -21,7 +21,7 @@ internal static class KemPke
         Span<short> s = stackalloc short[4 * N];
         Span<short> t = stackalloc short[N];
         Span<short> e = stackalloc short[N];
-        Span<short> a = stackalloc short[N];
+        Span<short> a = stackalloc short[16 * N];
         try
         {
             // (ρ, σ) = G(d ‖ k): the domain separation byte k of FIPS 203 (absent from round-3 Kyber).
@@ -38,13 +38,13 @@ internal static class KemPke
                 KemPolynomial.Ntt(si);
             }
 
+            KemSampling.SampleMatrix(rho, k, transposed: false, a);
             for (int i = 0; i < k; i++)
             {
                 // t̂[i] = Σ_j Â[i, j] ∘ ŝ[j] + ê[i]
                 for (int j = 0; j < k; j++)
                 {
-                    KemSampling.SampleNtt(rho, (byte)j, (byte)i, a);
-                    KemPolynomial.BaseMultiply(t, a, s.Slice(j * N, N), accumulate: j > 0);
+                    KemPolynomial.BaseMultiply(t, a.Slice(((i * k) + j) * N, N), s.Slice(j * N, N), accumulate: j > 0);
                 }
 
                 KemPolynomial.Reduce(t);
@@ -77,9 +77,10 @@ internal static class KemPke
         Span<short> y = stackalloc short[4 * N];
         Span<short> u = stackalloc short[N];
         Span<short> e = stackalloc short[N];
-        Span<short> a = stackalloc short[N];
+        Span<short> a = stackalloc short[16 * N];
         try
         {
+            KemSampling.SampleMatrix(rho, k, transposed: true, a);
             for (int i = 0; i < k; i++)
             {
                 Span<short> yi = y.Slice(i * N, N);
@@ -93,8 +94,7 @@ internal static class KemPke
                 // u[i] = NTT^-1(Σ_j Â[j, i] ∘ ŷ[j]) + e1[i]
                 for (int j = 0; j < k; j++)
                 {
-                    KemSampling.SampleNtt(rho, (byte)i, (byte)j, a);
-                    KemPolynomial.BaseMultiply(u, a, y.Slice(j * N, N), accumulate: j > 0);
+                    KemPolynomial.BaseMultiply(u, a.Slice(((i * k) + j) * N, N), y.Slice(j * N, N), accumulate: j > 0);
                 }
 
                 KemPolynomial.Reduce(u);
@@ -108,8 +108,8 @@ internal static class KemPke
             // v = NTT^-1(t̂ ∘ ŷ) + e2 + Decompress_1(m)
             for (int j = 0; j < k; j++)
             {
-                KemEncoding.Decode12(ek.Slice(j * PolyBytes, PolyBytes), a);
-                KemPolynomial.BaseMultiply(u, a, y.Slice(j * N, N), accumulate: j > 0);
+                KemEncoding.Decode12(ek.Slice(j * PolyBytes, PolyBytes), a[..N]);
+                KemPolynomial.BaseMultiply(u, a[..N], y.Slice(j * N, N), accumulate: j > 0);
             }
 
             KemPolynomial.Reduce(u);

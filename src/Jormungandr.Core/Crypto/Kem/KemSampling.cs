@@ -34,6 +34,86 @@ internal static class KemSampling
         }
     }
 
+    /// <summary>
+    /// The whole k×k matrix Â (or its transpose) into <paramref name="a"/>, entry (i, j) at (i k + j) * 256.
+    /// With AVX2 four entries share one 4-way SHAKE128; otherwise entry by entry.
+    /// </summary>
+    public static void SampleMatrix(ReadOnlySpan<byte> rho, int k, bool transposed, Span<short> a)
+    {
+        int count = k * k;
+        if (!KemShake128x4.IsSupported)
+        {
+            for (int e = 0; e < count; e++)
+            {
+                (byte x, byte y) = Indices(e, k, transposed);
+                SampleNtt(rho, x, y, a.Slice(e * KemPolynomial.N, KemPolynomial.N));
+            }
+
+            return;
+        }
+
+        for (int e = 0; e < count; e += 4)
+        {
+            SampleNtt4(rho, k, transposed, e, count, a);
+        }
+    }
+
+    /// <summary>(x, y) appended to ρ for matrix entry e: Â[i, j] uses ρ ‖ j ‖ i, its transpose ρ ‖ i ‖ j.</summary>
+    private static (byte X, byte Y) Indices(int e, int k, bool transposed)
+    {
+        int i = e / k;
+        int j = e % k;
+        return transposed ? ((byte)i, (byte)j) : ((byte)j, (byte)i);
+    }
+
+    /// <summary>Entries first..first+3 (those below count) with one 4-way sponge; extra lanes are computed and dropped.</summary>
+    private static void SampleNtt4(ReadOnlySpan<byte> rho, int k, bool transposed, int first, int count, Span<short> a)
+    {
+        const int blockBytes = Keccak.Shake128Rate;
+        Span<byte> seeds = stackalloc byte[4 * 34];
+        Span<byte> buf = stackalloc byte[4 * 3 * blockBytes];
+        Span<int> filled = stackalloc int[4];
+        Span<short> scratch = stackalloc short[KemPolynomial.N];
+        for (int lane = 0; lane < 4; lane++)
+        {
+            Span<byte> seed = seeds.Slice(lane * 34, 34);
+            rho[..32].CopyTo(seed);
+            (byte x, byte y) = Indices(Math.Min(first + lane, count - 1), k, transposed);
+            seed[32] = x;
+            seed[33] = y;
+        }
+
+        var xof = default(KemShake128x4);
+        xof.Absorb(seeds[..34], seeds.Slice(34, 34), seeds.Slice(68, 34), seeds.Slice(102, 34));
+        int per = 3 * blockBytes;
+        for (int block = 0; block < 3; block++)
+        {
+            int o = block * blockBytes;
+            xof.SqueezeBlock(buf.Slice(o, blockBytes), buf.Slice(per + o, blockBytes), buf.Slice((2 * per) + o, blockBytes), buf.Slice((3 * per) + o, blockBytes));
+        }
+
+        bool done = true;
+        for (int lane = 0; lane < 4; lane++)
+        {
+            Span<short> dest = first + lane < count ? a.Slice((first + lane) * KemPolynomial.N, KemPolynomial.N) : scratch;
+            filled[lane] = RejectUniform(dest, buf.Slice(lane * per, per));
+            done &= filled[lane] == KemPolynomial.N;
+        }
+
+        // Rare (< 1% per entry): keep squeezing one block per lane until every lane has 256 coefficients.
+        while (!done)
+        {
+            xof.SqueezeBlock(buf[..blockBytes], buf.Slice(per, blockBytes), buf.Slice(2 * per, blockBytes), buf.Slice(3 * per, blockBytes));
+            done = true;
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Span<short> dest = first + lane < count ? a.Slice((first + lane) * KemPolynomial.N, KemPolynomial.N) : scratch;
+                filled[lane] += RejectUniform(dest[filled[lane]..], buf.Slice(lane * per, blockBytes));
+                done &= filled[lane] == KemPolynomial.N;
+            }
+        }
+    }
+
     /// <summary>Parses 12-bit candidates from <paramref name="buf"/>, keeping those below q; returns how many were written.</summary>
     private static int RejectUniform(Span<short> r, ReadOnlySpan<byte> buf)
     {
