@@ -19,7 +19,8 @@
 # Environment knobs:
 #   RUNS=4          repetitions (median reported)
 #   DURATION=8      seconds per iperf3 test
-#   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start
+#   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start;
+#                   also "relay1": the same relay as one thread with a poll() loop (198.19.4.1/.2)
 #   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
 #   NO_INSTALL=1    do not apt-get install (use what is present)
 #   OURS_BIN=path   use this published snek binary instead of building one
@@ -226,6 +227,20 @@ setup_relay() {
     TUNPIDS[relay]="$p1 $p2"
 }
 
+setup_relay1() { # the same relay as one thread with a poll() loop (relay -1)
+    local p1 p2 i
+    start_bg p1 "$NS1" "$TMP/relay1-1.log" "$TMP/relay" -1 "sbrs1$RID" 198.18.0.1:11970 198.18.0.2:11970
+    start_bg p2 "$NS2" "$TMP/relay1-2.log" "$TMP/relay" -1 "sbrs2$RID" 198.18.0.2:11970 198.18.0.1:11970
+    for i in $(seq 1 50); do
+        in1 ip link show "sbrs1$RID" >/dev/null 2>&1 && in2 ip link show "sbrs2$RID" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    in1 ip link set "sbrs1$RID" mtu 1420; in1 ip addr add 198.19.4.1/24 dev "sbrs1$RID"; in1 ip link set "sbrs1$RID" up
+    in2 ip link set "sbrs2$RID" mtu 1420; in2 ip addr add 198.19.4.2/24 dev "sbrs2$RID"; in2 ip link set "sbrs2$RID" up
+    TARGET[relay1]=198.19.4.1
+    TUNPIDS[relay1]="$p1 $p2"
+}
+
 setup_ours() {
     # snek server in NS1 (pool 198.19.3.0/24; the server takes the first address, 198.19.3.1),
     # snek connect in NS2 pinned to the server key. Status sockets in the run's temp dir.
@@ -308,6 +323,7 @@ for mode in $MODES; do
         wggo) setup_wggo; ACTIVE+=(wggo) ;;
         openvpn) setup_openvpn; ACTIVE+=(openvpn) ;;
         relay) setup_relay; ACTIVE+=(relay) ;;
+        relay1) setup_relay1; ACTIVE+=(relay1) ;;
         ours)
             if [ -n "$OURS" ] && setup_ours; then ACTIVE+=(ours); fi ;;
         *) die "unknown mode '$mode'" ;;
@@ -358,10 +374,14 @@ label() {
         wggo) echo "wireguard-go $(dpkg-query -W -f='${Version}' wireguard-go 2>/dev/null | sed 's/-.*//')" ;;
         openvpn) echo "OpenVPN $(dpkg-query -W -f='${Version}' openvpn 2>/dev/null | sed 's/-.*//') AES-256-GCM" ;;
         relay) echo "C relay (no crypto, 1 pkt/syscall, 4 MiB buffers)" ;;
+        relay1) echo "C relay, one thread + poll()" ;;
         ours) echo "ours (snek)" ;;
     esac
 }
 declare -A MED
+fmt() { # value decimals ("-" stays "-")
+    awk -v v="$1" -v d="$2" 'BEGIN { if (v == "-" || v == "") print "-"; else printf "%.*f\n", d, v }'
+}
 echo
 echo "Data-plane comparison: $done_runs run(s) x ${DURATION} s, medians; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); kernel $(uname -r); load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -369,7 +389,7 @@ echo "| mode | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | ping avg ms | tunnel
 echo "|---|---:|---:|---:|---:|"
 for mode in "${READY[@]}"; do
     for k in tcp1_mbps tcp4_mbps ping_ms cpu_s_per_gb; do MED[$mode.$k]=$(median "$mode" "$k"); done
-    echo "| $(label "$mode") | ${MED[$mode.tcp1_mbps]} | ${MED[$mode.tcp4_mbps]} | ${MED[$mode.ping_ms]} | ${MED[$mode.cpu_s_per_gb]} |"
+    echo "| $(label "$mode") | $(fmt "${MED[$mode.tcp1_mbps]}" 0) | $(fmt "${MED[$mode.tcp4_mbps]}" 0) | $(fmt "${MED[$mode.ping_ms]}" 3) | $(fmt "${MED[$mode.cpu_s_per_gb]}" 1) |"
 done
 echo
 ratio() { # a b -> a/b

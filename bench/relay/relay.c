@@ -7,7 +7,8 @@
  * per packet. It is what a tunnel costs with zero cryptography and no batching, so "ours" can be
  * compared with it.
  *
- * usage: relay TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT
+ * usage: relay [-1] TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT
+ *   -1: one thread with a poll() loop instead of two blocking threads (an extra poll per wake-up).
  *   creates (or attaches to) TUN_NAME; the caller sets its address/MTU/link up with ip(8).
  *   IPv4 addresses only (the bench uses 198.18.0.0/16). Runs until SIGINT/SIGTERM.
  */
@@ -18,6 +19,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,10 +115,48 @@ static void *udp_to_tun(void *arg)
     return NULL;
 }
 
+/* Single-threaded variant: poll both fds, then one packet per ready fd. Ends on a stop signal. */
+static void poll_loop(struct relay *r, const sigset_t *stop_signals)
+{
+    static unsigned char buf[BUF_SIZE];
+    struct pollfd fds[2] = { { .fd = r->tun, .events = POLLIN }, { .fd = r->udp, .events = POLLIN } };
+    pthread_sigmask(SIG_UNBLOCK, stop_signals, NULL);
+    for (;;) {
+        int n = poll(fds, 2, -1);
+        if (n < 0) {
+            if (errno == EINTR) return; /* a stop signal arrived */
+            die("poll");
+        }
+        if (fds[0].revents & POLLIN) {
+            ssize_t len = read(r->tun, buf, sizeof buf);
+            if (len > 0) {
+                if (sendto(r->udp, buf, (size_t)len, 0, (struct sockaddr *)&r->peer, sizeof r->peer) < 0) r->drops++;
+                else r->tun_to_udp++;
+            }
+        }
+        if (fds[1].revents & POLLIN) {
+            struct sockaddr_in from;
+            socklen_t fromlen = sizeof from;
+            ssize_t len = recvfrom(r->udp, buf, sizeof buf, 0, (struct sockaddr *)&from, &fromlen);
+            if (len > 0 && from.sin_addr.s_addr == r->peer.sin_addr.s_addr && from.sin_port == r->peer.sin_port) {
+                if (write(r->tun, buf, (size_t)len) < 0) r->dropped_in++;
+                else r->udp_to_tun++;
+            }
+        }
+    }
+}
+
+static void on_stop(int sig) { (void)sig; }
+
 int main(int argc, char **argv)
 {
+    int single = argc > 1 && strcmp(argv[1], "-1") == 0;
+    if (single) {
+        argv++;
+        argc--;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: %s TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT\n", argv[0]);
+        fprintf(stderr, "usage: %s [-1] TUN_NAME LOCAL_ADDR:PORT PEER_ADDR:PORT\n", argv[0]);
         return 2;
     }
     static struct relay r;
@@ -138,6 +178,19 @@ int main(int argc, char **argv)
     if (setsockopt(r.udp, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0) die("SO_RCVBUFFORCE");
     if (setsockopt(r.udp, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0) die("SO_SNDBUFFORCE");
     if (bind(r.udp, (struct sockaddr *)&local, sizeof local) < 0) die("bind");
+
+    if (single) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns EINTR */
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        fprintf(stderr, "relay (single thread): %s %s -> %s\n", argv[1], argv[2], argv[3]);
+        poll_loop(&r, &stop_signals);
+        fprintf(stderr, "relay: stopped; tun->udp %llu, udp->tun %llu, send errors %llu, dropped in %llu\n",
+                r.tun_to_udp, r.udp_to_tun, r.drops, r.dropped_in);
+        return 0;
+    }
 
     pthread_t a, b;
     if (pthread_create(&a, NULL, tun_to_udp, &r) != 0 || pthread_create(&b, NULL, udp_to_tun, &r) != 0) {
