@@ -8,9 +8,11 @@ namespace Jormungandr.Crypto;
 /// <summary>
 /// Managed ML-DSA (FIPS 204) for ML-DSA-44/65/87. Keys and signatures use the raw FIPS 204 encodings
 /// (pkEncode, skEncode, sigEncode), so they interoperate with liboqs, noble and the platform provider.
-/// Secret-dependent work (NTT, decoding of s1/s2/t0, the signing arithmetic and norm checks) has no
-/// data-dependent branch or memory index; only the public accept/reject outcome of each signing attempt
-/// is branched on. Secret intermediates are zeroed after use.
+/// Secret-dependent work (NTT, decoding of s1/s2/t0, the signing arithmetic, rounding, hints and norm
+/// checks) has no data-dependent branch, memory index or division; signing branches only on the public
+/// accept/reject outcome of each attempt. As in the reference implementation, the rejection samplers skip
+/// hash bytes that fall out of range (RejBoundedPoly in key generation, SampleInBall on c̃). Secret
+/// intermediates (s1, s2, t0, y, ρ', K, c·s) are zeroed after use.
 /// </summary>
 public sealed class MlDsaManaged : IMlDsaProvider
 {
