@@ -125,6 +125,46 @@ public class DiffieHellmanTests
     }
 
     [Theory]
+    [InlineData(5, 40)]
+    [InlineData(14, 40)]
+    [InlineData(18, 0)]
+    public void Jacobi_check_equals_the_literal_exponent_check(int group, int samples)
+    {
+        BigInteger p = DiffieHellmanGroups.Prime(group);
+        Random random = new(group);
+        byte[] bytes = new byte[p.GetByteCount(isUnsigned: true)];
+        int accepted = 0;
+        List<BigInteger> values = samples == 0 ? [4, p - 2] : [3, 4, p - 2, p - 3, 2 * 2 * 2, 12345];
+        for (int i = 0; i < samples; i++)
+        {
+            random.NextBytes(bytes);
+            values.Add(new BigInteger(bytes, isUnsigned: true) % p);
+        }
+
+        foreach (BigInteger y in values)
+        {
+            bool literal = DiffieHellmanKeyExchange.IsValidPeerValueByExponent(y, p);
+            Assert.Equal(literal, DiffieHellmanKeyExchange.IsValidPeerValue(y, p));
+            accepted += literal ? 1 : 0;
+        }
+
+        // Both outcomes occur (half of all values are residues), so the comparison is not vacuous.
+        Assert.InRange(accepted, 1, values.Count - 1);
+    }
+
+    [Theory]
+    [InlineData(1, 3, 1)]
+    [InlineData(2, 3, -1)]
+    [InlineData(2, 7, 1)]
+    [InlineData(5, 21, 1)]
+    [InlineData(6, 21, 0)]
+    [InlineData(1001, 9907, -1)]
+    [InlineData(19, 45, 1)]
+    [InlineData(8, 21, -1)]
+    public void Jacobi_symbol_known_values(int a, int n, int expected) =>
+        Assert.Equal(expected, DiffieHellmanKeyExchange.Jacobi(a, n));
+
+    [Theory]
     [InlineData("DHMKE:0")]
     [InlineData("DHMKE:1")]
     [InlineData("DHMKE:2")]
