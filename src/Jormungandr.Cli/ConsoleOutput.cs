@@ -417,6 +417,9 @@ internal sealed class ConsoleOutput : ICommandOutput
         JsonSerializerOptions options = new()
         {
             WriteIndented = false,
+
+            // Plain '+' and '/' in fingerprints (the default encoder escapes them for HTML; this is a terminal).
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Converters = { new JsonStringEnumConverter(), new ToStringConverter<IPAddress>(), new ToStringConverter<IPEndPoint>(), new ToStringConverter<EndPoint>() },
         };
         return options;

@@ -221,6 +221,42 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ConsoleOutput_Json_KeepsBase64Readable_AndEnumsAsNames()
+    {
+        using StringWriter stdout = new();
+        CliContext context = new(TextReader.Null, stdout, TextWriter.Null, interactive: false);
+        ConsoleOutput output = new(context, new ConsoleSettings(Json: true));
+        output.WriteObject(new SnekCertificate { Fingerprint = "SHA256:a+b/c" });
+        output.WriteObject(new CommandError("Id", ErrorKind.SecurityError, "m"));
+        output.Flush();
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("\"Fingerprint\":\"SHA256:a+b/c\"", lines[0], StringComparison.Ordinal);
+        Assert.Contains("\"Kind\":\"SecurityError\"", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConsoleOutput_Table_AlignsColumns_AndListsASingleObject()
+    {
+        using StringWriter stdout = new();
+        CliContext context = new(TextReader.Null, stdout, TextWriter.Null, interactive: false);
+        ConsoleOutput output = new(context, new ConsoleSettings());
+        output.WriteObject(new CommandError("Short", ErrorKind.InvalidData, "first"));
+        output.WriteObject(new CommandError("AMuchLongerId", ErrorKind.NotSpecified, "second"));
+        output.Flush();
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        int kindColumn = lines[0].IndexOf("Kind", StringComparison.Ordinal);
+        Assert.Equal(kindColumn, lines[2].IndexOf("InvalidData", StringComparison.Ordinal));
+        Assert.Equal(kindColumn, lines[3].IndexOf("NotSpecified", StringComparison.Ordinal));
+
+        using StringWriter single = new();
+        ConsoleOutput one = new(new CliContext(TextReader.Null, single, TextWriter.Null, false), new ConsoleSettings());
+        one.WriteObject(new CommandError("Id", ErrorKind.InvalidData, "msg"));
+        one.Flush();
+        Assert.Contains("ErrorId   : Id\n", single.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ConsoleOutput_ConfirmAsksOnStdin_YesSkipsTheQuestion_WhatIfWins()
     {
         using StringWriter stdout = new();
