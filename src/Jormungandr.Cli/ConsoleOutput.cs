@@ -258,6 +258,30 @@ internal sealed class ConsoleOutput : ICommandOutput
         return [.. columns];
     }
 
+    /// <summary>The table's columns: the type's view in <see cref="TableViews"/> if it has one, else every property.</summary>
+    private static PropertyInfo[] TableColumns(Type type)
+    {
+        PropertyInfo[] all = Columns(type);
+        if (!TableViews.Columns.TryGetValue(type.FullName ?? type.Name, out string[]? names))
+        {
+            return all;
+        }
+
+        List<PropertyInfo> chosen = [];
+        foreach (string name in names)
+        {
+            foreach (PropertyInfo p in all)
+            {
+                if (p.Name == name)
+                {
+                    chosen.Add(p);
+                }
+            }
+        }
+
+        return chosen.Count > 0 ? [.. chosen] : all;
+    }
+
     private static string[] Cells(object value, PropertyInfo[] columns)
     {
         string[] cells = new string[columns.Length];
@@ -304,7 +328,7 @@ internal sealed class ConsoleOutput : ICommandOutput
     private void WriteTable(List<object> rows)
     {
         Type type = rows[0].GetType();
-        PropertyInfo[] columns = Columns(type);
+        PropertyInfo[] columns = TableColumns(type);
         if (columns.Length == 0)
         {
             foreach (object row in rows)
@@ -343,7 +367,7 @@ internal sealed class ConsoleOutput : ICommandOutput
     private void WriteStreamRow(object value)
     {
         Type type = value.GetType();
-        PropertyInfo[] columns = Columns(type);
+        PropertyInfo[] columns = TableColumns(type);
         string[] cells = Cells(value, columns);
         if (_streamType != type || _streamWidths is null)
         {

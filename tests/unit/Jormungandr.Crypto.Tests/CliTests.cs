@@ -96,9 +96,10 @@ public sealed class CliTests
         string[] lines = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length); // header, underline, two rows
         Assert.StartsWith("Name ", lines[0], StringComparison.Ordinal);
-        int column = lines[0].IndexOf("Fingerprint", StringComparison.Ordinal);
-        Assert.Equal(column, lines[2].IndexOf(Fingerprint.Of(pk1), StringComparison.Ordinal)); // aligned
-        Assert.Equal(column, lines[3].IndexOf(Fingerprint.Of(pk2), StringComparison.Ordinal));
+        int column = lines[0].IndexOf("ShortFingerprint", StringComparison.Ordinal); // the table view's narrow column
+        Assert.Equal(column, lines[2].IndexOf(Fingerprint.ShortOf(pk1), StringComparison.Ordinal)); // aligned
+        Assert.Equal(column, lines[3].IndexOf(Fingerprint.ShortOf(pk2), StringComparison.Ordinal));
+        Assert.True(lines.Max(l => l.Length) < 160, "the table view should fit a wide terminal");
 
         Run json = await Snek(["cert", "show", dir.Path, "--json"]);
         string[] jsonLines = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
