@@ -71,7 +71,13 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
     /// <summary>Inner MTU; derived from the underlay when omitted.</summary>
     [Parameter]
     [ValidateRange(576, 65535)]
-    public int Mtu { get; set; }
+    public int Mtu
+    {
+        get => _mtu ?? 0;
+        set => _mtu = value;
+    }
+
+    private int? _mtu;
 
     /// <summary>Turns off size-bucket padding of inner packets.</summary>
     [Parameter]
@@ -81,25 +87,29 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    /// <summary>Connects.</summary>
-    protected override void EndProcessing()
-    {
-        ClientOptions options = new()
+    /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
+    internal ClientOptions CreateOptions(Func<string, string> resolve) =>
+        new()
         {
             Address = Address,
-            CertificatePath = ResolvePath(Certificate),
+            CertificatePath = resolve(Certificate),
             Passphrase = SecureStrings.Reveal(Passphrase),
-            ServerKeyPath = ParameterSetName == ServerKeySet ? ResolvePath(ServerKey) : null,
-            TrustedServersPath = TrustedServers is null ? null : ResolvePath(TrustedServers),
+            ServerKeyPath = string.IsNullOrEmpty(ServerKey) ? null : resolve(ServerKey),
+            TrustedServersPath = TrustedServers is null ? null : resolve(TrustedServers),
             TrustOnFirstUse = TrustOnFirstUse.IsPresent,
             KeyPort = KeyPort,
             DataPort = DataPort,
             Routes = Route,
             InterfaceName = InterfaceName,
-            Mtu = MyInvocation.BoundParameters.ContainsKey(nameof(Mtu)) ? Mtu : null,
+            Mtu = _mtu,
             NoPadding = NoPadding.IsPresent,
         };
 
+    /// <summary>Connects.</summary>
+    protected override void EndProcessing()
+    {
+        ClientOptions options = CreateOptions(ResolvePath);
+        Validate(options.Validate);
         if (!ShouldProcess($"{Address} (key port {KeyPort}/tcp, data port {DataPort}/udp)", "Connect VPN tunnel"))
         {
             return;

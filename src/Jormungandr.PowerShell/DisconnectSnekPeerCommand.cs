@@ -27,6 +27,9 @@ public sealed class DisconnectSnekPeerCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string? InterfaceName { get; set; }
 
+    /// <summary>The command's options from the bound parameters.</summary>
+    internal DisconnectPeerOptions CreateOptions() => new() { Fingerprint = Fingerprint, InterfaceName = InterfaceName };
+
     /// <summary>Disconnects one peer per pipeline object.</summary>
     protected override void ProcessRecord()
     {
@@ -36,7 +39,7 @@ public sealed class DisconnectSnekPeerCommand : SnekCmdlet
             return;
         }
 
-        DisconnectPeerOptions options = new() { Fingerprint = Fingerprint, InterfaceName = InterfaceName };
+        DisconnectPeerOptions options = CreateOptions();
         Run(new DisconnectPeerCommand(), options, confirmed: true, target: Fingerprint, terminating: false);
     }
 }

@@ -27,10 +27,13 @@ public sealed class GetSnekSessionCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string? Fingerprint { get; set; }
 
+    /// <summary>The command's options from the bound parameters.</summary>
+    internal GetSessionOptions CreateOptions() => new() { InterfaceName = InterfaceName, Fingerprint = Fingerprint };
+
     /// <summary>Lists the sessions.</summary>
     protected override void ProcessRecord()
     {
-        GetSessionOptions options = new() { InterfaceName = InterfaceName, Fingerprint = Fingerprint };
+        GetSessionOptions options = CreateOptions();
         WriteVerbose($"Reading sessions from the status sockets in {options.StatusDirectory}.");
         Run(new GetSessionCommand(), options, target: (object?)InterfaceName ?? Fingerprint, terminating: false);
     }

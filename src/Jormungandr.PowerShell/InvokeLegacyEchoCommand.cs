@@ -41,19 +41,26 @@ public sealed class InvokeLegacyEchoCommand : SnekCmdlet
     public int Group { get; set; } = DiffieHellmanGroups.DefaultGroup;
 
     /// <summary>Collects the messages of each pipeline object.</summary>
-    protected override void ProcessRecord() => _messages.AddRange(Message);
+    protected override void ProcessRecord() => Collect(Message);
+
+    /// <summary>The command's options: the messages collected so far and the bound parameters.</summary>
+    internal LegacyEchoClientOptions CreateOptions(Func<string, string> resolve) =>
+        new()
+        {
+            ComputerName = ComputerName,
+            Port = Port,
+            CipherFile = CipherFile is null ? null : resolve(CipherFile),
+            Messages = [.. _messages],
+            Group = Group,
+        };
+
+    /// <summary>Collects messages as ProcessRecord does (for tests of the collection order).</summary>
+    internal void Collect(IEnumerable<string> messages) => _messages.AddRange(messages);
 
     /// <summary>Sends every collected message over one session.</summary>
     protected override void EndProcessing()
     {
-        LegacyEchoClientOptions options = new()
-        {
-            ComputerName = ComputerName,
-            Port = Port,
-            CipherFile = CipherFile is null ? null : ResolvePath(CipherFile),
-            Messages = [.. _messages],
-            Group = Group,
-        };
+        LegacyEchoClientOptions options = CreateOptions(ResolvePath);
 
         WriteVerbose($"Sending {_messages.Count} message(s) to {ComputerName}:{Port}.");
         Run(new LegacyEchoClientCommand(), options, target: $"{ComputerName}:{Port}");

@@ -32,16 +32,20 @@ public sealed class NewSnekCertificateCommand : SnekCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Creates the key pair.</summary>
-    protected override void EndProcessing()
-    {
-        NewCertificateOptions options = new()
+    /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
+    internal NewCertificateOptions CreateOptions(Func<string, string> resolve) =>
+        new()
         {
-            Path = ResolvePath(Path),
+            Path = resolve(Path),
             Name = Name,
             Passphrase = Passphrase,
             Force = Force.IsPresent,
         };
+
+    /// <summary>Creates the key pair.</summary>
+    protected override void EndProcessing()
+    {
+        NewCertificateOptions options = CreateOptions(ResolvePath);
 
         // The command asks ShouldProcess itself (naming both files) before it writes anything.
         Run(new NewCertificateCommand(), options, target: options.Path);

@@ -41,17 +41,21 @@ public sealed class StartLegacyEchoServerCommand : SnekCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    /// <summary>Starts the server.</summary>
-    protected override void EndProcessing()
-    {
-        LegacyEchoServerOptions options = new()
+    /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
+    internal LegacyEchoServerOptions CreateOptions(Func<string, string> resolve) =>
+        new()
         {
             Port = Port,
-            CipherFile = CipherFile is null ? null : ResolvePath(CipherFile),
+            CipherFile = CipherFile is null ? null : resolve(CipherFile),
             Group = Group,
             Bind = Bind,
             MaxClients = MaxClients,
         };
+
+    /// <summary>Starts the server.</summary>
+    protected override void EndProcessing()
+    {
+        LegacyEchoServerOptions options = CreateOptions(ResolvePath);
 
         string endpoint = $"{Bind ?? "*"}:{Port}";
         if (!ShouldProcess(endpoint, "Start legacy echo server"))

@@ -63,7 +63,13 @@ public sealed class StartSnekServerCommand : SnekCmdlet
     /// <summary>Inner MTU; derived from the underlay when omitted.</summary>
     [Parameter]
     [ValidateRange(576, 65535)]
-    public int Mtu { get; set; }
+    public int Mtu
+    {
+        get => _mtu ?? 0;
+        set => _mtu = value;
+    }
+
+    private int? _mtu;
 
     /// <summary>Turns off size-bucket padding of inner packets.</summary>
     [Parameter]
@@ -73,13 +79,12 @@ public sealed class StartSnekServerCommand : SnekCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    /// <summary>Starts the server.</summary>
-    protected override void EndProcessing()
-    {
-        ServerOptions options = new()
+    /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
+    internal ServerOptions CreateOptions(Func<string, string> resolve) =>
+        new()
         {
-            AuthorizedKeysPath = ResolvePath(AuthorizedKeys),
-            CertificatePath = Certificate is null ? null : ResolvePath(Certificate),
+            AuthorizedKeysPath = resolve(AuthorizedKeys),
+            CertificatePath = Certificate is null ? null : resolve(Certificate),
             Passphrase = SecureStrings.Reveal(Passphrase),
             KeyPort = KeyPort,
             DataPort = DataPort,
@@ -87,10 +92,15 @@ public sealed class StartSnekServerCommand : SnekCmdlet
             Pool = Pool,
             Pool6 = Pool6,
             InterfaceName = InterfaceName,
-            Mtu = MyInvocation.BoundParameters.ContainsKey(nameof(Mtu)) ? Mtu : null,
+            Mtu = _mtu,
             NoPadding = NoPadding.IsPresent,
         };
 
+    /// <summary>Starts the server.</summary>
+    protected override void EndProcessing()
+    {
+        ServerOptions options = CreateOptions(ResolvePath);
+        Validate(options.Validate);
         string where = InterfaceName ?? "a new snk interface";
         if (!ShouldProcess($"{where}, key port {KeyPort}/tcp, data port {DataPort}/udp, pool {Pool}", "Start VPN server"))
         {

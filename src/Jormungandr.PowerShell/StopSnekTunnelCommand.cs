@@ -20,6 +20,9 @@ public sealed class StopSnekTunnelCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string InterfaceName { get; set; } = "";
 
+    /// <summary>The command's options from the bound parameters.</summary>
+    internal StopTunnelOptions CreateOptions() => new() { InterfaceName = InterfaceName };
+
     /// <summary>Stops one tunnel per pipeline object.</summary>
     protected override void ProcessRecord()
     {
@@ -28,7 +31,7 @@ public sealed class StopSnekTunnelCommand : SnekCmdlet
             return;
         }
 
-        StopTunnelOptions options = new() { InterfaceName = InterfaceName };
+        StopTunnelOptions options = CreateOptions();
         Run(new StopTunnelCommand(), options, confirmed: true, target: InterfaceName, terminating: false);
     }
 }

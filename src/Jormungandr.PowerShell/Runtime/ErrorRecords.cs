@@ -37,7 +37,7 @@ internal static class ErrorRecords
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            SnekException snek => snek.ToCommandError(),
+            SnekException snek => snek.Target is null && target is not null ? snek.ToCommandError() with { Target = target } : snek.ToCommandError(),
             OperationCanceledException => new CommandError("OperationStopped", ErrorKind.OperationStopped, "The operation was stopped.", target, exception),
             UnauthorizedAccessException => new CommandError("PermissionDenied", ErrorKind.PermissionDenied, exception.Message, target, exception),
             FileNotFoundException or DirectoryNotFoundException => new CommandError("PathNotFound", ErrorKind.ObjectNotFound, exception.Message, target, exception),

@@ -113,6 +113,23 @@ public abstract class SnekCmdlet : PSCmdlet
         return job;
     }
 
+    /// <summary>
+    /// Runs an options check before anything starts, so a bad value is a terminating error at once
+    /// (and not a failed job later).
+    /// </summary>
+    internal void Validate(Action check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        try
+        {
+            check();
+        }
+        catch (SnekException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(ex));
+        }
+    }
+
     /// <summary>A path as the user meant it: relative to the current PowerShell location, not the process's.</summary>
     protected string ResolvePath(string path)
     {
