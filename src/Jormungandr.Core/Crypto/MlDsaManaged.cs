@@ -322,14 +322,15 @@ public sealed class MlDsaManaged : IMlDsaProvider
     {
         int k = p.K;
         int l = p.L;
-        int size = (l + 2) * N;
+        int size = ((k * l) + l + 1) * N;
         int[] rented = ArrayPool<int>.Shared.Rent(size);
         Span<int> work = rented.AsSpan(0, size);
         try
         {
             Span<int> s1Hat = work[..(l * N)];
-            Span<int> a = work.Slice(l * N, N);
-            Span<int> t = work.Slice((l + 1) * N, N);
+            Span<int> t = work.Slice(l * N, N);
+            Span<int> a = work.Slice((l + 1) * N, k * l * N);
+            DsaSampling.ExpandMatrix(rho, k, l, a);
             s1.CopyTo(s1Hat);
             for (int j = 0; j < l; j++)
             {
@@ -341,8 +342,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
                 t.Clear();
                 for (int j = 0; j < l; j++)
                 {
-                    DsaSampling.ExpandA(rho, i, j, a);
-                    DsaNtt.PointwiseMontgomeryAccumulate(t, a, Poly(s1Hat, j));
+                    DsaNtt.PointwiseMontgomeryAccumulate(t, Poly(a, (i * l) + j), Poly(s1Hat, j));
                 }
 
                 DsaArithmetic.Reduce(t);
@@ -451,13 +451,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
             hPrime.Squeeze(rhoPrime);
             hPrime.Clear();
 
-            for (int i = 0; i < k; i++)
-            {
-                for (int j = 0; j < l; j++)
-                {
-                    DsaSampling.ExpandA(rho, i, j, Poly(a, (i * l) + j));
-                }
-            }
+            DsaSampling.ExpandMatrix(rho, k, l, a);
 
             UnpackSecretVectors(p, secretKey, s1, s2, t0);
             for (int j = 0; j < l; j++)
@@ -594,16 +588,16 @@ public sealed class MlDsaManaged : IMlDsaProvider
         int zBits = p.Gamma1Bits + 1;
         int w1Bytes = 32 * p.W1Bits;
 
-        // Layout: z (l) | h (k) | w (k) | ĉ (1) | a (1) | t (1).
-        int size = (l + k + k + 3) * N;
+        // Layout: z (l) | h (k) | w (k) | ĉ (1) | t (1) | Â (k·l).
+        int size = (l + k + k + 2 + (k * l)) * N;
         int[] rented = ArrayPool<int>.Shared.Rent(size);
         Span<int> work = rented.AsSpan(0, size);
         Span<int> z = work[..(l * N)];
         Span<int> h = work.Slice(l * N, k * N);
         Span<int> w = work.Slice((l + k) * N, k * N);
         Span<int> c = work.Slice((l + k + k) * N, N);
-        Span<int> a = work.Slice((l + k + k + 1) * N, N);
-        Span<int> t = work.Slice((l + k + k + 2) * N, N);
+        Span<int> t = work.Slice((l + k + k + 1) * N, N);
+        Span<int> a = work.Slice((l + k + k + 2) * N, k * l * N);
         try
         {
             ReadOnlySpan<byte> cTilde = signature[..cTildeBytes];
@@ -630,7 +624,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
                 DsaNtt.Forward(Poly(z, j));
             }
 
-            ReadOnlySpan<byte> rho = publicKey[..32];
+            DsaSampling.ExpandMatrix(publicKey[..32], k, l, a);
             Span<byte> w1Packed = stackalloc byte[k * w1Bytes];
             for (int i = 0; i < k; i++)
             {
@@ -638,8 +632,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
                 wi.Clear();
                 for (int j = 0; j < l; j++)
                 {
-                    DsaSampling.ExpandA(rho, i, j, a);
-                    DsaNtt.PointwiseMontgomeryAccumulate(wi, a, Poly(z, j));
+                    DsaNtt.PointwiseMontgomeryAccumulate(wi, Poly(a, (i * l) + j), Poly(z, j));
                 }
 
                 // w' = A·z − c·t1·2^d

@@ -55,6 +55,27 @@ public sealed class MlDsaKnownAnswerTests
         Assert.True(MlDsaManaged.Instance.Verify(p, pk, message, context, signature));
     }
 
+    [Theory]
+    [InlineData(4, 4)]
+    [InlineData(6, 5)]
+    [InlineData(8, 7)]
+    public void Matrix_expansion_four_way_matches_scalar_RejNTTPoly(int k, int l)
+    {
+        byte[] rho = new byte[32];
+        new Random(k * 10 + l).NextBytes(rho);
+        int[] matrix = new int[k * l * DsaArithmetic.N];
+        DsaSampling.ExpandMatrix(rho, k, l, matrix);
+        int[] entry = new int[DsaArithmetic.N];
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = 0; j < l; j++)
+            {
+                DsaSampling.ExpandA(rho, i, j, entry);
+                Assert.Equal(entry, matrix.AsSpan(((i * l) + j) * DsaArithmetic.N, DsaArithmetic.N).ToArray());
+            }
+        }
+    }
+
     [Fact]
     public void Inverse_NTT_undoes_forward_NTT_up_to_the_Montgomery_factor()
     {

@@ -32,6 +32,57 @@ internal static class DsaSampling
         }
     }
 
+    /// <summary>
+    /// The whole matrix Â (k·l polynomials, row-major) from ρ. Four entries at a time through the AVX2
+    /// four-way SHAKE128 shared with ML-KEM when available (same bytes as the scalar sponge), the rest scalar.
+    /// </summary>
+    public static void ExpandMatrix(ReadOnlySpan<byte> rho, int k, int l, Span<int> a)
+    {
+        int total = k * l;
+        int index = 0;
+        if (KemShake128x4.IsSupported)
+        {
+            for (; index + 4 <= total; index += 4)
+            {
+                ExpandFour(rho, index, l, a);
+            }
+        }
+
+        for (; index < total; index++)
+        {
+            ExpandA(rho, index / l, index % l, a.Slice(index * N, N));
+        }
+    }
+
+    private static void ExpandFour(ReadOnlySpan<byte> rho, int first, int l, Span<int> a)
+    {
+        Span<byte> seeds = stackalloc byte[4 * 34];
+        for (int t = 0; t < 4; t++)
+        {
+            Span<byte> seed = seeds.Slice(t * 34, 34);
+            rho[..32].CopyTo(seed);
+            seed[32] = (byte)((first + t) % l);
+            seed[33] = (byte)((first + t) / l);
+        }
+
+        var xof = default(KemShake128x4);
+        xof.Absorb(seeds[..34], seeds.Slice(34, 34), seeds.Slice(68, 34), seeds.Slice(102, 34));
+        const int rate = Keccak.Shake128Rate;
+        Span<byte> blocks = stackalloc byte[4 * rate];
+        Span<int> counts = stackalloc int[4];
+        while (counts[0] < N || counts[1] < N || counts[2] < N || counts[3] < N)
+        {
+            xof.SqueezeBlock(blocks[..rate], blocks.Slice(rate, rate), blocks.Slice(2 * rate, rate), blocks.Slice(3 * rate, rate));
+            for (int t = 0; t < 4; t++)
+            {
+                if (counts[t] < N)
+                {
+                    counts[t] = RejectUniform(a.Slice((first + t) * N, N), counts[t], blocks.Slice(t * rate, rate));
+                }
+            }
+        }
+    }
+
     private static int RejectUniform(Span<int> a, int count, ReadOnlySpan<byte> buf)
     {
         int pos = 0;
