@@ -28,10 +28,6 @@ public sealed class LegacyEchoClientCommand : ISnekCommand<LegacyEchoClientOptio
 
         _ = DiffieHellmanGroups.Prime(options.Group);
         CipherProposal proposal = options.CipherFile is null ? CipherProposal.DefaultClient : CipherProposal.Load(options.CipherFile);
-        if (options.CipherFile is not null)
-        {
-            output.WriteVerbose($"Proposing {proposal.Format()} from {options.CipherFile}");
-        }
 
         await new LegacyEchoClient(options, proposal, output).RunAsync(cancellationToken).ConfigureAwait(false);
     }
