@@ -92,6 +92,12 @@ internal static class OptionChecks
             throw Invalid(option, $"{option} '{value}' is not a network in CIDR form (address/prefix, no host bits set).");
         }
 
+        // IPNetwork.TryParse quietly masks host bits; a typo like 198.19.0.1/24 must not pass as 198.19.0.0/24.
+        if (!IPAddress.TryParse(value.AsSpan(0, value.IndexOf('/', StringComparison.Ordinal)), out IPAddress? given) || !given.Equals(network.BaseAddress))
+        {
+            throw Invalid(option, $"{option} '{value}' has host bits set; did you mean {network}?");
+        }
+
         return network;
     }
 

@@ -1,0 +1,85 @@
+using System.Net;
+using Jormungandr.Commands;
+using Jormungandr.Engine;
+
+namespace Jormungandr.Tests;
+
+public class AddressPoolTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    private static AddressPool Pool(string v4 = "198.19.0.0/24", string? v6 = null) =>
+        new(IPNetwork.Parse(v4), v6 is null ? null : IPNetwork.Parse(v6), Lease);
+
+    [Fact]
+    public void Server_takes_host_1_and_clients_start_at_host_2()
+    {
+        AddressPool pool = Pool(v6: "fd00:5ec::/120");
+        Assert.Equal(IPAddress.Parse("198.19.0.1"), pool.ServerLease.Address4);
+        Assert.Equal(IPAddress.Parse("fd00:5ec::1"), pool.ServerLease.Address6);
+        Lease a = pool.Acquire("A", TimeSpan.Zero)!;
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), a.Address4);
+        Assert.Equal(IPAddress.Parse("fd00:5ec::2"), a.Address6);
+    }
+
+    [Fact]
+    public void Same_key_gets_the_same_lease_different_keys_different_ones()
+    {
+        AddressPool pool = Pool();
+        Lease a = pool.Acquire("A", TimeSpan.Zero)!;
+        Lease b = pool.Acquire("B", TimeSpan.Zero)!;
+        Assert.NotEqual(a.Address4, b.Address4);
+        Assert.Equal(a, pool.Acquire("A", TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void A_released_lease_lingers_for_its_key_then_returns_to_the_pool()
+    {
+        AddressPool pool = Pool("198.19.0.0/30"); // exactly one client address: .2
+        Lease a = pool.Acquire("A", TimeSpan.Zero)!;
+        Assert.Null(pool.Acquire("B", TimeSpan.Zero)); // full
+        pool.Release("A", TimeSpan.FromMinutes(1));
+        Assert.Null(pool.Acquire("B", TimeSpan.FromMinutes(5))); // still A's while the lease lives
+        Assert.Equal(a, pool.Acquire("A", TimeSpan.FromMinutes(6))); // A comes back: same address
+        pool.Release("A", TimeSpan.FromMinutes(7));
+        Lease b = pool.Acquire("B", TimeSpan.FromMinutes(18))!; // expired: B may have it now
+        Assert.Equal(a.Address4, b.Address4);
+    }
+
+    [Fact]
+    public void Static_addresses_are_reserved_and_given_to_their_key()
+    {
+        AddressPool pool = Pool();
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.2"), null) });
+        Lease other = pool.Acquire("X", TimeSpan.Zero)!;
+        Assert.Equal(IPAddress.Parse("198.19.0.3"), other.Address4);
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), pool.Acquire("S", TimeSpan.Zero)!.Address4);
+    }
+
+    [Theory]
+    [InlineData("198.19.1.5")] // outside the pool
+    [InlineData("198.19.0.1")] // the server's
+    [InlineData("198.19.0.255")] // broadcast
+    public void Static_addresses_outside_the_client_range_are_refused(string address)
+    {
+        AddressPool pool = Pool();
+        SnekException e = Assert.Throws<SnekException>(() => pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse(address), null) }));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+    }
+
+    [Fact]
+    public void Pool_of_a_slash_24_holds_253_clients_then_reports_full()
+    {
+        AddressPool pool = Pool();
+        Assert.Equal(253, pool.Capacity);
+        var seen = new HashSet<IPAddress>();
+        for (int i = 0; i < 253; i++)
+        {
+            Assert.True(seen.Add(pool.Acquire("k" + i, TimeSpan.Zero)!.Address4));
+        }
+
+        Assert.Null(pool.Acquire("one-too-many", TimeSpan.Zero));
+        Assert.DoesNotContain(IPAddress.Parse("198.19.0.255"), seen);
+        Assert.DoesNotContain(IPAddress.Parse("198.19.0.1"), seen);
+    }
+}

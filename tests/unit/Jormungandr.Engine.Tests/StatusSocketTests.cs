@@ -1,0 +1,134 @@
+using System.Runtime.Versioning;
+using Jormungandr.Commands;
+using Jormungandr.Engine;
+using Jormungandr.Tunnel;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jormungandr.Tests;
+
+/// <summary>The status socket and the Get/Disconnect/Stop commands against a fake tunnel (no root needed).</summary>
+[SupportedOSPlatform("linux")]
+public sealed class StatusSocketTests : IDisposable
+{
+    private const string Fp = "SHA256:CRAQo/QU3ehTBgg8O1DkpudZHNx0YT3otFLBs8tcWSM";
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "snek-status-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private sealed class FakeTunnel : ITunnelControl
+    {
+        public string InterfaceName => "snktest0";
+
+        public List<string> Disconnected { get; } = [];
+
+        public bool Stopped { get; private set; }
+
+        public List<SnekSession> Snapshot() =>
+            [new SnekSession { InterfaceName = InterfaceName, Role = TunnelRole.Server, PeerFingerprint = Fp, PeerName = "alice", State = SessionState.Established, BytesIn = 42 }];
+
+        public bool Disconnect(string fingerprint)
+        {
+            if (!Identity.Fingerprint.Matches(Fp, fingerprint))
+            {
+                return false;
+            }
+
+            Disconnected.Add(fingerprint);
+            return true;
+        }
+
+        public bool Rebind() => false;
+
+        public void RequestStop() => Stopped = true;
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Get_session_reads_the_socket_and_filters_by_fingerprint()
+    {
+        var tunnel = new FakeTunnel();
+        using (StatusServer server = StatusServer.Start(_dir, tunnel, NullLogger.Instance))
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(server.Path));
+            Assert.True(StatusServer.IsLive(server.Path));
+            var output = new BufferedOutput();
+            await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = _dir }, output, CancellationToken.None);
+            SnekSession s = Assert.Single(output.ObjectsOf<SnekSession>());
+            Assert.Equal(42, s.BytesIn);
+            Assert.Equal("alice", s.PeerName);
+
+            var none = new BufferedOutput();
+            await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = _dir, Fingerprint = "0000:0000" }, none, CancellationToken.None);
+            Assert.Empty(none.Objects);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_dir, "snktest0.sock")));
+    }
+
+    [Fact]
+    public async Task Disconnect_asks_ShouldProcess_first_and_then_the_tunnel()
+    {
+        var tunnel = new FakeTunnel();
+        using StatusServer server = StatusServer.Start(_dir, tunnel, NullLogger.Instance);
+        var declined = new BufferedOutput((_, _) => false);
+        await new DisconnectPeerCommand().ExecuteAsync(new DisconnectPeerOptions { StatusDirectory = _dir, Fingerprint = Fp }, declined, CancellationToken.None);
+        Assert.Single(declined.ShouldProcessCalls);
+        Assert.Empty(tunnel.Disconnected);
+
+        await new DisconnectPeerCommand().ExecuteAsync(new DisconnectPeerOptions { StatusDirectory = _dir, Fingerprint = Fp }, new BufferedOutput(), CancellationToken.None);
+        Assert.Equal([Fp], tunnel.Disconnected);
+
+        SnekException e = await Assert.ThrowsAsync<SnekException>(() =>
+            new DisconnectPeerCommand().ExecuteAsync(new DisconnectPeerOptions { StatusDirectory = _dir, Fingerprint = "ffff:ffff" }, new BufferedOutput(), CancellationToken.None));
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+    }
+
+    [Fact]
+    public async Task Stop_reaches_the_tunnel_and_waits_for_the_socket_to_go()
+    {
+        var tunnel = new FakeTunnel();
+        StatusServer server = StatusServer.Start(_dir, tunnel, NullLogger.Instance);
+        Task stop = new StopTunnelCommand().ExecuteAsync(new StopTunnelOptions { StatusDirectory = _dir, InterfaceName = "snktest0" }, new BufferedOutput(), CancellationToken.None);
+        for (int i = 0; i < 50 && !tunnel.Stopped; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(tunnel.Stopped);
+        Assert.False(stop.IsCompleted); // still waiting for the tunnel to remove its socket
+        server.Dispose();
+        await stop.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_second_tunnel_cannot_take_a_live_socket_but_a_stale_file_is_replaced()
+    {
+        var tunnel = new FakeTunnel();
+        using (StatusServer.Start(_dir, tunnel, NullLogger.Instance))
+        {
+            SnekException e = Assert.Throws<SnekException>(() => StatusServer.Start(_dir, tunnel, NullLogger.Instance));
+            Assert.Equal(ErrorKind.ResourceExists, e.Kind);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(_dir, "snktest0.sock"), "stale");
+        using StatusServer again = StatusServer.Start(_dir, tunnel, NullLogger.Instance);
+        Assert.True(StatusServer.IsLive(again.Path));
+    }
+
+    [Fact]
+    public async Task Missing_tunnels_are_reported_clearly()
+    {
+        Directory.CreateDirectory(_dir);
+        SnekException e = await Assert.ThrowsAsync<SnekException>(() =>
+            new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = _dir, InterfaceName = "snk9" }, new BufferedOutput(), CancellationToken.None));
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        var all = new BufferedOutput();
+        await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = Path.Combine(_dir, "none") }, all, CancellationToken.None);
+        Assert.Empty(all.Objects);
+    }
+}
