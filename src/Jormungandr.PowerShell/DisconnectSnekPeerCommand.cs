@@ -11,7 +11,7 @@ namespace Jormungandr.PowerShell;
 /// objects on the pipeline.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "SnekPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(SnekSessionEvent))]
+[OutputType(typeof(SnekSessionEvent))] // only with -PassThru
 public sealed class DisconnectSnekPeerCommand : SnekCmdlet
 {
     /// <summary>The peer to disconnect (SHA256:… or the short hex form).</summary>
@@ -27,6 +27,10 @@ public sealed class DisconnectSnekPeerCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string? InterfaceName { get; set; }
 
+    /// <summary>Writes a SnekSessionEvent describing what was done.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     /// <summary>The command's options from the bound parameters.</summary>
     internal DisconnectPeerOptions CreateOptions() => new() { Fingerprint = Fingerprint, InterfaceName = InterfaceName };
 
@@ -40,6 +44,9 @@ public sealed class DisconnectSnekPeerCommand : SnekCmdlet
         }
 
         DisconnectPeerOptions options = CreateOptions();
-        Run(new DisconnectPeerCommand(), options, confirmed: true, target: Fingerprint, terminating: false);
+        if (Run(new DisconnectPeerCommand(), options, confirmed: true, target: Fingerprint, terminating: false) && PassThru.IsPresent)
+        {
+            WriteObject(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, Kind = SessionEventKind.Disconnected, InterfaceName = InterfaceName ?? string.Empty, PeerFingerprint = Fingerprint, Message = InterfaceName is null ? "disconnected from every tunnel that had a session with it" : "disconnected" });
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace Jormungandr.PowerShell;
 /// remove its interface, even when another process started it.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "SnekTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(SnekSessionEvent))]
+[OutputType(typeof(SnekSessionEvent))] // only with -PassThru
 public sealed class StopSnekTunnelCommand : SnekCmdlet
 {
     /// <summary>The tunnel to stop.</summary>
@@ -19,6 +19,10 @@ public sealed class StopSnekTunnelCommand : SnekCmdlet
     [ArgumentCompleter(typeof(InterfaceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string InterfaceName { get; set; } = "";
+
+    /// <summary>Writes a SnekSessionEvent describing what was done.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     /// <summary>The command's options from the bound parameters.</summary>
     internal StopTunnelOptions CreateOptions() => new() { InterfaceName = InterfaceName };
@@ -32,6 +36,9 @@ public sealed class StopSnekTunnelCommand : SnekCmdlet
         }
 
         StopTunnelOptions options = CreateOptions();
-        Run(new StopTunnelCommand(), options, confirmed: true, target: InterfaceName, terminating: false);
+        if (Run(new StopTunnelCommand(), options, confirmed: true, target: InterfaceName, terminating: false) && PassThru.IsPresent)
+        {
+            WriteObject(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, Kind = SessionEventKind.Stopped, InterfaceName = InterfaceName, Message = "tunnel stopped" });
+        }
     }
 }

@@ -44,7 +44,8 @@ public abstract class SnekCmdlet : PSCmdlet
     /// error and the next pipeline object is processed, as PowerShell users expect of per-item failures.
     /// </param>
     /// <param name="onObject">Called on the pipeline thread with each object before it is written.</param>
-    internal void Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null, bool terminating = true, Action<object>? onObject = null)
+    /// <returns>True when the command completed without error.</returns>
+    internal bool Run<TOptions>(ISnekCommand<TOptions> command, TOptions options, bool confirmed = false, object? target = null, bool terminating = true, Action<object>? onObject = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         using CancellationTokenSource cts = new();
@@ -52,7 +53,7 @@ public abstract class SnekCmdlet : PSCmdlet
         {
             if (_stopping)
             {
-                return;
+                return false;
             }
 
             _running = cts;
@@ -83,12 +84,12 @@ public abstract class SnekCmdlet : PSCmdlet
         Exception? failure = work.Exception?.GetBaseException();
         if (failure is null)
         {
-            return;
+            return !cts.IsCancellationRequested;
         }
 
         if (cts.IsCancellationRequested && failure is OperationCanceledException)
         {
-            return; // Ctrl+C: PowerShell stops the pipeline itself.
+            return false; // Ctrl+C: PowerShell stops the pipeline itself.
         }
 
         if (terminating)
@@ -97,6 +98,7 @@ public abstract class SnekCmdlet : PSCmdlet
         }
 
         WriteError(ErrorRecords.Create(failure, target));
+        return false;
     }
 
     /// <summary>
