@@ -64,9 +64,15 @@ public static class HybridKem
             else
             {
                 Span<byte> seeds = stackalloc byte[64];
-                random.Fill(seeds);
-                MlKemManaged.GenerateKey(KemParameters, seeds[..32], seeds[32..], ek, decapsulationKey);
-                CryptographicOperations.ZeroMemory(seeds);
+                try
+                {
+                    random.Fill(seeds);
+                    MlKemManaged.GenerateKey(KemParameters, seeds[..32], seeds[32..], ek, decapsulationKey);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(seeds);
+                }
             }
 
             return new HybridKeyPair(ecdh, publicKey, decapsulationKey);
@@ -114,9 +120,15 @@ public static class HybridKem
             else
             {
                 Span<byte> m = stackalloc byte[32];
-                random.Fill(m);
-                MlKemManaged.Encapsulate(KemParameters, ek, m, kemCiphertext, ssKem);
-                CryptographicOperations.ZeroMemory(m);
+                try
+                {
+                    random.Fill(m);
+                    MlKemManaged.Encapsulate(KemParameters, ek, m, kemCiphertext, ssKem);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(m);
+                }
             }
 
             Combine(ssEcdh, ssKem, publicKey, ciphertext, sharedSecret);
