@@ -64,18 +64,7 @@ if (-not $pester) {
 }
 
 Write-Host "==> Pester $($pester.Version) against $moduleDir"
-$pesterScript = {
-    param($PesterPath, $TestPath, $ModuleDir)
-    $ErrorActionPreference = 'Stop'
-    Import-Module $PesterPath
-    $env:JORMUNGANDR_MODULE = $ModuleDir
-    $config = New-PesterConfiguration
-    $config.Run.Path = $TestPath
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $result = Invoke-Pester -Configuration $config
-    exit $result.FailedCount
-}
-pwsh -NoProfile -NonInteractive -Command $pesterScript -args $pester.Path, (Join-Path $root 'tests' 'pester'), $moduleDir
+# A child pwsh, so this session never loads (and locks) the freshly built Jormungandr.dll.
+pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests' 'pester' 'Run-Pester.ps1') -ModuleDirectory $moduleDir
 if ($LASTEXITCODE -ne 0) { throw "$LASTEXITCODE Pester test(s) failed" }
 Write-Host '==> all tests passed'
