@@ -142,6 +142,14 @@ public sealed partial class NetworkNamespace : IDisposable
         try
         {
             KillRemaining();
+        }
+        catch (Commands.SnekException e)
+        {
+            CleanupError ??= e.Message;
+        }
+
+        try
+        {
             // A namespace with a live process in it survives 'ip netns del' (only the name goes), so
             // the kill above comes first; retry briefly in case the kernel is still reaping.
             ProcessResult result = ProcessRunner.Run("ip", ["netns", "del", Name]);
