@@ -161,7 +161,7 @@ public class MlKemArithmeticTests
     [Fact]
     public void Four_way_SHAKE128_equals_four_single_sponges()
     {
-        if (!KemShake128x4.IsSupported)
+        if (!KemShakeX4.IsSupported)
         {
             return; // the 4-way sponge is not used on this CPU
         }
@@ -170,8 +170,8 @@ public class MlKemArithmeticTests
         new Random(4).NextBytes(seeds[0]);
         new Random(5).NextBytes(seeds[1]);
         new Random(6).NextBytes(seeds[3]);
-        var x4 = default(KemShake128x4);
-        x4.Absorb(seeds[0], seeds[1], seeds[2], seeds[3]);
+        var x4 = default(KemShakeX4);
+        x4.Absorb(168, seeds[0], seeds[1], seeds[2], seeds[3]);
         byte[][] got = [new byte[5 * 168], new byte[5 * 168], new byte[5 * 168], new byte[5 * 168]];
         for (int block = 0; block < 5; block++)
         {
@@ -182,6 +182,52 @@ public class MlKemArithmeticTests
         {
             byte[] expected = System.Security.Cryptography.Shake128.HashData(seeds[lane], 5 * 168);
             Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(got[lane]));
+        }
+    }
+
+    [Fact]
+    public void Four_way_SHAKE256_equals_four_single_sponges()
+    {
+        if (!KemShakeX4.IsSupported)
+        {
+            return; // the 4-way sponge is not used on this CPU
+        }
+
+        byte[][] seeds = [new byte[33], new byte[1], new byte[0], new byte[135]];
+        new Random(7).NextBytes(seeds[0]);
+        new Random(8).NextBytes(seeds[3]);
+        var x4 = default(KemShakeX4);
+        x4.Absorb(136, seeds[0], seeds[1], seeds[2], seeds[3]);
+        byte[][] got = [new byte[3 * 136], new byte[3 * 136], new byte[3 * 136], new byte[3 * 136]];
+        for (int block = 0; block < 3; block++)
+        {
+            x4.SqueezeBlock(got[0].AsSpan(block * 136), got[1].AsSpan(block * 136), got[2].AsSpan(block * 136), got[3].AsSpan(block * 136));
+        }
+
+        for (int lane = 0; lane < 4; lane++)
+        {
+            byte[] expected = System.Security.Cryptography.Shake256.HashData(seeds[lane], 3 * 136);
+            Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(got[lane]));
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 4, 3, 3)]
+    [InlineData(5, 2, 3, 2)]
+    [InlineData(7, 3, 2, 2)]
+    [InlineData(9, 4, 2, 2)]
+    [InlineData(8, 8, 2, 2)]
+    public void Batched_noise_equals_one_PRF_call_per_polynomial(int count, int split, int eta1, int eta2)
+    {
+        byte[] sigma = new byte[32];
+        new Random(count).NextBytes(sigma);
+        short[] batch = new short[count * 256];
+        KemSampling.SampleNoiseVector(sigma, count, split, eta1, eta2, batch);
+        short[] one = new short[256];
+        for (int i = 0; i < count; i++)
+        {
+            KemSampling.SampleNoise(sigma, (byte)i, i < split ? eta1 : eta2, one);
+            Assert.Equal(one, batch.AsSpan(i * 256, 256).ToArray());
         }
     }
 

@@ -18,9 +18,8 @@ internal static class KemPke
         int k = p.K;
         Span<byte> seed = stackalloc byte[33];
         Span<byte> g = stackalloc byte[64];
-        Span<short> s = stackalloc short[4 * N];
+        Span<short> se = stackalloc short[8 * N];
         Span<short> t = stackalloc short[N];
-        Span<short> e = stackalloc short[N];
         Span<short> a = stackalloc short[16 * N];
         try
         {
@@ -31,11 +30,13 @@ internal static class KemPke
             ReadOnlySpan<byte> rho = g[..32];
             ReadOnlySpan<byte> sigma = g[32..];
 
-            for (int i = 0; i < k; i++)
+            // ŝ from PRF nonces 0..k-1, ê from k..2k-1, all η1.
+            Span<short> s = se[..(k * N)];
+            Span<short> e = se.Slice(k * N, k * N);
+            KemSampling.SampleNoiseVector(sigma, 2 * k, 2 * k, p.Eta1, p.Eta1, se);
+            for (int i = 0; i < 2 * k; i++)
             {
-                Span<short> si = s.Slice(i * N, N);
-                KemSampling.SampleNoise(sigma, (byte)i, p.Eta1, si);
-                KemPolynomial.Ntt(si);
+                KemPolynomial.Ntt(se.Slice(i * N, N));
             }
 
             KemSampling.SampleMatrix(rho, k, transposed: false, a);
@@ -49,9 +50,7 @@ internal static class KemPke
 
                 KemPolynomial.Reduce(t);
                 KemPolynomial.ToMontgomery(t);
-                KemSampling.SampleNoise(sigma, (byte)(k + i), p.Eta1, e);
-                KemPolynomial.Ntt(e);
-                KemPolynomial.Add(t, e);
+                KemPolynomial.Add(t, e.Slice(i * N, N));
                 KemPolynomial.Reduce(t);
                 KemEncoding.Encode12(t, ek.Slice(i * PolyBytes, PolyBytes));
                 KemEncoding.Encode12(s.Slice(i * N, N), dkPke.Slice(i * PolyBytes, PolyBytes));
@@ -63,9 +62,8 @@ internal static class KemPke
         {
             CryptographicOperations.ZeroMemory(seed);
             CryptographicOperations.ZeroMemory(g);
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s));
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(se));
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t));
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e));
         }
     }
 
@@ -74,19 +72,21 @@ internal static class KemPke
     {
         int k = p.K;
         ReadOnlySpan<byte> rho = ek.Slice(k * PolyBytes, 32);
-        Span<short> y = stackalloc short[4 * N];
+        Span<short> noise = stackalloc short[9 * N];
         Span<short> u = stackalloc short[N];
         Span<short> e = stackalloc short[N];
         Span<short> a = stackalloc short[16 * N];
         try
         {
-            KemSampling.SampleMatrix(rho, k, transposed: true, a);
+            // y from PRF nonces 0..k-1 (η1), e1 from k..2k-1 and e2 from 2k (η2).
+            KemSampling.SampleNoiseVector(r, (2 * k) + 1, k, p.Eta1, p.Eta2, noise);
+            Span<short> y = noise[..(k * N)];
             for (int i = 0; i < k; i++)
             {
-                Span<short> yi = y.Slice(i * N, N);
-                KemSampling.SampleNoise(r, (byte)i, p.Eta1, yi);
-                KemPolynomial.Ntt(yi);
+                KemPolynomial.Ntt(y.Slice(i * N, N));
             }
+
+            KemSampling.SampleMatrix(rho, k, transposed: true, a);
 
             int uBytes = 32 * p.Du;
             for (int i = 0; i < k; i++)
@@ -99,8 +99,7 @@ internal static class KemPke
 
                 KemPolynomial.Reduce(u);
                 KemNtt.Inverse(u);
-                KemSampling.SampleNoise(r, (byte)(k + i), p.Eta2, e);
-                KemPolynomial.Add(u, e);
+                KemPolynomial.Add(u, noise.Slice((k + i) * N, N));
                 KemPolynomial.Reduce(u);
                 KemEncoding.CompressEncode(u, p.Du, c.Slice(i * uBytes, uBytes));
             }
@@ -114,8 +113,7 @@ internal static class KemPke
 
             KemPolynomial.Reduce(u);
             KemNtt.Inverse(u);
-            KemSampling.SampleNoise(r, (byte)(2 * k), p.Eta2, e);
-            KemPolynomial.Add(u, e);
+            KemPolynomial.Add(u, noise.Slice(2 * k * N, N));
             KemEncoding.FromMessage(m, e);
             KemPolynomial.Add(u, e);
             KemPolynomial.Reduce(u);
@@ -123,7 +121,7 @@ internal static class KemPke
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(y));
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(noise));
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(u));
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e));
         }

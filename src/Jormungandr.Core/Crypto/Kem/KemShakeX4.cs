@@ -3,23 +3,24 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Security.Cryptography;
 
 namespace Jormungandr.Crypto;
 
 /// <summary>
-/// Four SHAKE128 instances side by side, one per 64-bit lane of 25 <see cref="Vector256{T}"/> registers,
-/// for generating four entries of the public matrix Â at once (as the AVX2 Kyber code does). Only
-/// absorbs one short seed (&lt; one block) and squeezes whole blocks: exactly what SampleNTT needs.
-/// Produces the same bytes as <see cref="Keccak.Shake128()"/> (tested).
+/// Four SHAKE128 or SHAKE256 instances side by side, one per 64-bit lane of 25 <see cref="Vector256{T}"/>
+/// registers, for four entries of the public matrix Â or four noise polynomials at once (as the AVX2
+/// Kyber code does). Only absorbs one short seed (&lt; one block) and squeezes whole blocks: exactly
+/// what SampleNTT and the PRF need. Produces the same bytes as <see cref="Keccak"/> (tested).
+/// Lane-wise bit operations only, so as constant-time as the scalar sponge.
 /// </summary>
-internal struct KemShake128x4
+internal struct KemShakeX4
 {
     /// <summary>True when the 4-way sponge can run (AVX2).</summary>
     public static bool IsSupported => Avx2.IsSupported;
 
-    private const int Rate = Keccak.Shake128Rate;
-
     private State _state;
+    private int _rate;
 
     [InlineArray(25)]
     private struct State
@@ -27,34 +28,44 @@ internal struct KemShake128x4
         private Vector256<ulong> _element0;
     }
 
-    /// <summary>Absorbs seed i (at most 167 bytes) into instance i and pads; no permutation yet.</summary>
-    public void Absorb(ReadOnlySpan<byte> seed0, ReadOnlySpan<byte> seed1, ReadOnlySpan<byte> seed2, ReadOnlySpan<byte> seed3)
+    /// <summary>
+    /// Starts four SHAKE instances of the given rate (<see cref="Keccak.Shake128Rate"/> or
+    /// <see cref="Keccak.Shake256Rate"/>), absorbing seed i (shorter than the rate) into instance i, padded.
+    /// </summary>
+    public void Absorb(int rate, ReadOnlySpan<byte> seed0, ReadOnlySpan<byte> seed1, ReadOnlySpan<byte> seed2, ReadOnlySpan<byte> seed3)
     {
-        Span<ulong> blocks = stackalloc ulong[4 * (Rate / 8)];
-        Span<byte> bytes = MemoryMarshal.AsBytes(blocks);
+        _rate = rate;
+        Span<ulong> blocks = stackalloc ulong[4 * (Keccak.Shake128Rate / 8)];
+        Span<byte> bytes = MemoryMarshal.AsBytes(blocks)[..(4 * rate)];
         bytes.Clear();
-        Pad(seed0, bytes[..Rate]);
-        Pad(seed1, bytes.Slice(Rate, Rate));
-        Pad(seed2, bytes.Slice(2 * Rate, Rate));
-        Pad(seed3, bytes.Slice(3 * Rate, Rate));
-        const int lanes = Rate / 8;
+        Pad(seed0, bytes[..rate]);
+        Pad(seed1, bytes.Slice(rate, rate));
+        Pad(seed2, bytes.Slice(2 * rate, rate));
+        Pad(seed3, bytes.Slice(3 * rate, rate));
+        int lanes = rate / 8;
         for (int i = 0; i < 25; i++)
         {
             _state[i] = i < lanes
                 ? Vector256.Create(blocks[i], blocks[lanes + i], blocks[(2 * lanes) + i], blocks[(3 * lanes) + i])
                 : Vector256<ulong>.Zero;
         }
+
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(blocks));
     }
 
-    /// <summary>Permutes, then writes the next block of each instance (168 bytes each).</summary>
+    /// <summary>Overwrites the four states with zeros (after squeezing secret noise).</summary>
+    public void Clear() => ((Span<Vector256<ulong>>)_state).Clear();
+
+    /// <summary>Permutes, then writes the next block of each instance (one rate's worth of bytes each).</summary>
     public void SqueezeBlock(Span<byte> out0, Span<byte> out1, Span<byte> out2, Span<byte> out3)
     {
+        int rate = _rate;
         Permute(_state);
-        Span<ulong> o0 = MemoryMarshal.Cast<byte, ulong>(out0[..Rate]);
-        Span<ulong> o1 = MemoryMarshal.Cast<byte, ulong>(out1[..Rate]);
-        Span<ulong> o2 = MemoryMarshal.Cast<byte, ulong>(out2[..Rate]);
-        Span<ulong> o3 = MemoryMarshal.Cast<byte, ulong>(out3[..Rate]);
-        for (int i = 0; i < Rate / 8; i++)
+        Span<ulong> o0 = MemoryMarshal.Cast<byte, ulong>(out0[..rate]);
+        Span<ulong> o1 = MemoryMarshal.Cast<byte, ulong>(out1[..rate]);
+        Span<ulong> o2 = MemoryMarshal.Cast<byte, ulong>(out2[..rate]);
+        Span<ulong> o3 = MemoryMarshal.Cast<byte, ulong>(out3[..rate]);
+        for (int i = 0; i < rate / 8; i++)
         {
             Vector256<ulong> v = _state[i];
             o0[i] = v.GetElement(0);
@@ -68,7 +79,7 @@ internal struct KemShake128x4
     {
         seed.CopyTo(block);
         block[seed.Length] ^= 0x1F;
-        block[Rate - 1] ^= 0x80;
+        block[^1] ^= 0x80;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
