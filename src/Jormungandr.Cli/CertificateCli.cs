@@ -33,7 +33,7 @@ internal static class CertificateCli
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using SecureString? passphrase = ReadPassphrase(parse.GetValue(passphraseFile), parse.GetValue(passphraseStdin));
+            using SecureString? passphrase = await ReadPassphraseAsync(parse.GetValue(passphraseFile), parse.GetValue(passphraseStdin), cancellationToken).ConfigureAwait(false);
             NewCertificateOptions options = new()
             {
                 Path = parse.GetRequiredValue(directory),
@@ -58,7 +58,7 @@ internal static class CertificateCli
     }
 
     /// <summary>The passphrase from a file's first line or one stdin line; null when neither was asked for.</summary>
-    internal static SecureString? ReadPassphrase(string? file, bool fromStdin)
+    internal static async Task<SecureString?> ReadPassphraseAsync(string? file, bool fromStdin, CancellationToken cancellationToken)
     {
         string? line;
         string source;
@@ -70,7 +70,9 @@ internal static class CertificateCli
         else if (fromStdin)
         {
             source = "standard input";
-            line = CliContext.Current.Stdin.ReadLine();
+            // Console reads ignore cancellation: wait on them so Ctrl+C still ends a pending read at once.
+            TextReader stdin = CliContext.Current.Stdin;
+            line = await Task.Run(stdin.ReadLine, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {
