@@ -18,6 +18,7 @@ internal sealed class CommandRunner : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
+    private readonly Lock _events = new(); // delivers state changes one at a time, in order
     private readonly TimeSpan _stopTimeout;
     private CommandRunState _state = CommandRunState.NotStarted;
 
@@ -170,32 +171,40 @@ internal sealed class CommandRunner : IDisposable
 
     private void Finish(CommandRunState state)
     {
-        lock (_gate)
+        lock (_events)
         {
-            if (IsFinal(_state))
+            lock (_gate)
             {
-                return;
+                if (IsFinal(_state))
+                {
+                    return;
+                }
+
+                _state = state;
             }
 
-            _state = state;
+            StateChanged?.Invoke(state);
         }
 
-        StateChanged?.Invoke(state);
         _finished.TrySetResult();
     }
 
     private void SetState(CommandRunState state)
     {
-        lock (_gate)
+        lock (_events)
         {
-            if (IsFinal(_state) || _state == state)
+            lock (_gate)
             {
-                return;
+                if (IsFinal(_state) || _state == state)
+                {
+                    return;
+                }
+
+                _state = state;
             }
 
-            _state = state;
+            // Under the event lock: a final state can never be reported before an earlier Stopping.
+            StateChanged?.Invoke(state);
         }
-
-        StateChanged?.Invoke(state);
     }
 }
