@@ -467,11 +467,7 @@ public sealed class MlDsaManaged : IMlDsaProvider
 
             for (int attempt = 0; attempt < MaxSigningAttempts; attempt++)
             {
-                int kappa = attempt * l;
-                for (int j = 0; j < l; j++)
-                {
-                    DsaSampling.ExpandMask(rhoPrime, kappa + j, p.Gamma1Bits, Poly(y, j));
-                }
+                DsaSampling.ExpandMaskVector(rhoPrime, attempt * l, l, p.Gamma1Bits, y);
 
                 // w = A·y, decomposed into w1 (high) and w0 (low).
                 y.CopyTo(z);

@@ -76,6 +76,25 @@ public sealed class MlDsaKnownAnswerTests
         }
     }
 
+    [Theory]
+    [InlineData(4, 17)]
+    [InlineData(5, 19)]
+    [InlineData(7, 19)]
+    public void Mask_expansion_four_way_matches_scalar_ExpandMask(int l, int gamma1Bits)
+    {
+        byte[] rhoPrime = new byte[64];
+        new Random(l + gamma1Bits).NextBytes(rhoPrime);
+        const int kappa = 3 * 7;
+        int[] vector = new int[l * DsaArithmetic.N];
+        DsaSampling.ExpandMaskVector(rhoPrime, kappa, l, gamma1Bits, vector);
+        int[] single = new int[DsaArithmetic.N];
+        for (int j = 0; j < l; j++)
+        {
+            DsaSampling.ExpandMask(rhoPrime, kappa + j, gamma1Bits, single);
+            Assert.Equal(single, vector.AsSpan(j * DsaArithmetic.N, DsaArithmetic.N).ToArray());
+        }
+    }
+
     [Fact]
     public void Inverse_NTT_undoes_forward_NTT_up_to_the_Montgomery_factor()
     {

@@ -12,6 +12,22 @@ public sealed class MlDsaVectorTests
 
     public static IEnumerable<object[]> SigVerCases() => MlDsaVectors.SigVerKeys();
 
+    // Guards against silently running fewer cases (a filtered or truncated vector file): the counts the
+    // vectors README states for ML-DSA-65, and every interface/key-format/variant combination present.
+    [VectorsFact]
+    public void Vector_files_hold_every_ML_DSA_65_case_the_README_promises()
+    {
+        static int Count(IEnumerable<JsonElement> cases) => cases.Count(c => c.GetProperty("parameterSet").GetString() == "ML-DSA-65");
+        Assert.Equal(25, Count(MlDsaVectors.AllKeyGen));
+        Assert.Equal(360, Count(MlDsaVectors.AllSigGen));
+        Assert.Equal(60, Count(MlDsaVectors.AllSigVer));
+        var combinations = MlDsaVectors.AllSigGen
+            .Select(c => (MlDsaVectors.Text(c, "signatureInterface"), MlDsaVectors.Text(c, "preHash"), c.GetProperty("externalMu").GetBoolean(), c.GetProperty("deterministic").GetBoolean(), MlDsaVectors.Text(c, "keyFormat")))
+            .Distinct()
+            .Count();
+        Assert.Equal(16, combinations);
+    }
+
     [VectorsTheory]
     [MemberData(nameof(KeyGenCases))]
     public void KeyGen_matches_ACVP(string vs, int tcId)

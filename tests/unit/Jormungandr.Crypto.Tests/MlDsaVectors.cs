@@ -18,6 +18,12 @@ internal static class MlDsaVectors
 
     public static JsonElement SigVerCase(string vs, int tcId) => SigVer.Value[(vs, tcId)];
 
+    public static IReadOnlyCollection<JsonElement> AllKeyGen => KeyGen.Value.Values;
+
+    public static IReadOnlyCollection<JsonElement> AllSigGen => SigGen.Value.Values;
+
+    public static IReadOnlyCollection<JsonElement> AllSigVer => SigVer.Value.Values;
+
     public static IEnumerable<object[]> KeyGenKeys() => Keys(KeyGen);
 
     public static IEnumerable<object[]> SigGenKeys() => Keys(SigGen);

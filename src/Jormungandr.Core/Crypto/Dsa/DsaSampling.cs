@@ -40,7 +40,7 @@ internal static class DsaSampling
     {
         int total = k * l;
         int index = 0;
-        if (KemShake128x4.IsSupported)
+        if (KemShakeX4.IsSupported)
         {
             for (; index + 4 <= total; index += 4)
             {
@@ -65,8 +65,8 @@ internal static class DsaSampling
             seed[33] = (byte)((first + t) / l);
         }
 
-        var xof = default(KemShake128x4);
-        xof.Absorb(seeds[..34], seeds.Slice(34, 34), seeds.Slice(68, 34), seeds.Slice(102, 34));
+        var xof = default(KemShakeX4);
+        xof.Absorb(Keccak.Shake128Rate, seeds[..34], seeds.Slice(34, 34), seeds.Slice(68, 34), seeds.Slice(102, 34));
         const int rate = Keccak.Shake128Rate;
         Span<byte> blocks = stackalloc byte[4 * rate];
         Span<int> counts = stackalloc int[4];
@@ -150,6 +150,63 @@ internal static class DsaSampling
         buf.Clear();
         seed.Clear();
         xof.Clear();
+    }
+
+    /// <summary>
+    /// ExpandMask (Algorithm 34) for the whole vector y (l polynomials, nonces κ..κ+l−1), four at a time
+    /// through the 4-way SHAKE256 when available. Lane-wise bit operations and fixed-length unpacking only.
+    /// </summary>
+    public static void ExpandMaskVector(ReadOnlySpan<byte> rhoPrime, int kappa, int l, int gamma1Bits, Span<int> y)
+    {
+        int j = 0;
+        if (KemShakeX4.IsSupported)
+        {
+            for (; j + 4 <= l; j += 4)
+            {
+                ExpandMaskFour(rhoPrime, kappa + j, gamma1Bits, y.Slice(j * N, 4 * N));
+            }
+        }
+
+        for (; j < l; j++)
+        {
+            ExpandMask(rhoPrime, kappa + j, gamma1Bits, y.Slice(j * N, N));
+        }
+    }
+
+    private static void ExpandMaskFour(ReadOnlySpan<byte> rhoPrime, int nonce, int gamma1Bits, Span<int> y)
+    {
+        const int rate = Keccak.Shake256Rate;
+        const int blocks = 5; // ⌈32·20 / 136⌉ covers both 18- and 20-bit packings.
+        Span<byte> seeds = stackalloc byte[4 * 66];
+        for (int t = 0; t < 4; t++)
+        {
+            Span<byte> seed = seeds.Slice(t * 66, 66);
+            rhoPrime[..64].CopyTo(seed);
+            BinaryPrimitives.WriteUInt16LittleEndian(seed[64..], (ushort)(nonce + t));
+        }
+
+        Span<byte> output = stackalloc byte[4 * blocks * rate];
+        var xof = default(KemShakeX4);
+        xof.Absorb(rate, seeds[..66], seeds.Slice(66, 66), seeds.Slice(132, 66), seeds.Slice(198, 66));
+        int stride = blocks * rate;
+        for (int b = 0; b < blocks; b++)
+        {
+            xof.SqueezeBlock(
+                output.Slice((0 * stride) + (b * rate), rate),
+                output.Slice((1 * stride) + (b * rate), rate),
+                output.Slice((2 * stride) + (b * rate), rate),
+                output.Slice((3 * stride) + (b * rate), rate));
+        }
+
+        int bits = gamma1Bits + 1;
+        for (int t = 0; t < 4; t++)
+        {
+            DsaEncoding.UnpackSubtracted(output.Slice(t * stride, 32 * bits), 1 << gamma1Bits, bits, y.Slice(t * N, N));
+        }
+
+        xof.Clear();
+        output.Clear();
+        seeds.Clear();
     }
 
     /// <summary>One polynomial of ExpandMask (Algorithm 34): y = γ1 − BitUnpack(H(ρ'' ‖ nonce)), branch-free.</summary>
