@@ -152,7 +152,7 @@ public sealed class Session : IDisposable
 
         lock (_sendLock)
         {
-            KeyPair? kp = UsableSendKeys();
+            KeyPair? kp = UsableSendKeys(count);
             if (kp is null)
             {
                 return new SealResult(SealStatus.NoKeys, 0, 0);
@@ -191,7 +191,7 @@ public sealed class Session : IDisposable
     {
         lock (_sendLock)
         {
-            KeyPair? kp = UsableSendKeys();
+            KeyPair? kp = UsableSendKeys(1);
             if (kp is null)
             {
                 return 0;
@@ -210,7 +210,7 @@ public sealed class Session : IDisposable
     /// authenticated and was not a replay, the session's endpoint moves there (roaming).
     /// </summary>
     /// <param name="datagram">The UDP payload.</param>
-    /// <param name="packetOut">Room for the packet: at least the datagram length, and 65535 to receive fragmented packets.</param>
+    /// <param name="packetOut">Room for the packet: at least the datagram length, and 65535 to receive fragmented packets. Must not overlap <paramref name="datagram"/>.</param>
     /// <param name="source">Where the datagram came from, or null.</param>
     public OpenResult Open(ReadOnlySpan<byte> datagram, Span<byte> packetOut, SocketAddress? source = null)
     {
@@ -428,10 +428,11 @@ public sealed class Session : IDisposable
         || kp.SendCounter >= _options.RekeyAfterMessages
         || kp.Window.Highest >= _options.RekeyAfterMessages;
 
-    private KeyPair? UsableSendKeys()
+    /// <summary>The current keys if they may seal <paramref name="datagrams"/> more datagrams within the hard limits.</summary>
+    private KeyPair? UsableSendKeys(int datagrams)
     {
         KeyPair? kp = _current;
-        if (kp is null || IsPastHardLimit(kp, _clock.Now))
+        if (kp is null || IsPastHardLimit(kp, _clock.Now) || kp.SendCounter + (ulong)datagrams > _options.RejectAfterMessages)
         {
             return null;
         }

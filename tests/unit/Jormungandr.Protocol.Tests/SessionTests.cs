@@ -175,6 +175,15 @@ public class SessionTests
     }
 
     [Fact]
+    public void Fragmented_packet_that_would_cross_the_hard_limit_is_refused_whole()
+    {
+        using var pair = new SessionPair(new SessionOptions { MaxDatagramSize = 500, RejectAfterMessages = 3 });
+        Assert.Equal(4, pair.Client.DatagramCountFor(1800));
+        Assert.Equal(SealStatus.NoKeys, pair.Client.Seal(Packets.IPv4(1800), new byte[4 * 500], new int[4]).Status);
+        Assert.Equal(SealStatus.Ok, pair.Client.Seal(Packets.IPv4(100), new byte[500], new int[1]).Status);
+    }
+
+    [Fact]
     public void Receiver_refuses_counter_beyond_hard_limit_even_if_authentic()
     {
         using var pair = new SessionPair(new SessionOptions { RejectAfterMessages = 3 });
