@@ -55,6 +55,25 @@ internal sealed class LegacyEchoServer : IDisposable
             }
         }
 
+        Socket listener;
+        try
+        {
+            listener = Listen(address);
+        }
+        catch (SocketException) when (_options.Bind is null && address.Equals(IPAddress.IPv6Any))
+        {
+            listener = Listen(IPAddress.Any); // IPv6 switched off on this host: IPv4 only
+        }
+
+        _listener = listener;
+        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        string host = _options.Bind ?? Dns.GetHostName();
+        _output.WriteVerbose($"Listening on {host}:{LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture)}");
+        return LocalEndPoint;
+    }
+
+    private Socket Listen(IPAddress address)
+    {
         Socket listener = new(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -65,19 +84,19 @@ internal sealed class LegacyEchoServer : IDisposable
 
             listener.Bind(new IPEndPoint(address, _options.Port));
             listener.Listen(Math.Min(128, _options.MaxClients * 4));
+            return listener;
         }
         catch (SocketException ex)
         {
             listener.Dispose();
+            if (_options.Bind is null && address.Equals(IPAddress.IPv6Any) && ex.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+            {
+                throw;
+            }
+
             throw new SnekException("LegacyListenFailed", ErrorKind.ConnectionError,
                 $"Cannot listen on {_options.Bind ?? "*"}:{_options.Port}: {ex.Message}", _options.Port, ex);
         }
-
-        _listener = listener;
-        LocalEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        string host = _options.Bind ?? Dns.GetHostName();
-        _output.WriteVerbose($"Listening on {host}:{LocalEndPoint.Port.ToString(CultureInfo.InvariantCulture)}");
-        return LocalEndPoint;
     }
 
     /// <summary>Accepts clients until cancelled, then closes everything and waits for the sessions to end.</summary>

@@ -185,3 +185,32 @@ public class LegacyEchoEndToEndTests
         }
     }
 }
+
+public class LegacyEchoListenTests
+{
+    [Fact]
+    public async Task Default_bind_serves_ipv4_loopback_and_busy_ports_are_reported()
+    {
+        BufferedOutput output = new();
+        using LegacyEchoServer server = new(new LegacyEchoServerOptions { Port = 0, Group = 14, Limits = TestLimits.Fast }, CipherProposal.DefaultServer, output);
+        int port = server.Start().Port;
+        Assert.StartsWith($"Listening on {System.Net.Dns.GetHostName()}:{port}", output.Verbose[0], StringComparison.Ordinal);
+        using CancellationTokenSource cts = new();
+        Task run = server.RunAsync(cts.Token);
+        try
+        {
+            BufferedOutput client = await Clients.RunAsync(port, 14, ["v4"]);
+            Assert.Equal("Server says: 4v", Assert.Single(client.ObjectsOf<LegacyEchoReply>()).Reply);
+
+            using LegacyEchoServer second = new(new LegacyEchoServerOptions { Port = port, Group = 14 }, CipherProposal.DefaultServer, new BufferedOutput());
+            SnekException busy = Assert.Throws<SnekException>(() => second.Start());
+            Assert.Equal("LegacyListenFailed", busy.ErrorId);
+            Assert.Equal(ErrorKind.ConnectionError, busy.Kind);
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await run.WaitAsync(TestLimits.Bound);
+        }
+    }
+}
