@@ -38,9 +38,17 @@ Describe 'Module Jormungandr' {
         Test-Path (Join-Path $Module.ModuleBase 'System.Management.Automation.dll') | Should -BeFalse
     }
 
-    It 'offers the about topic' {
-        $about = Get-Help about_Jormungandr
-        ($about | Out-String) | Should -Match 'post-quantum VPN'
+    It 'offers the about topic once the module folder is on PSModulePath' {
+        # out/Jormungandr/<version> is a versioned module folder: its grandparent goes on PSModulePath.
+        $saved = $env:PSModulePath
+        try {
+            $env:PSModulePath = (Split-Path (Split-Path $Module.ModuleBase)) + [System.IO.Path]::PathSeparator + $env:PSModulePath
+            (Get-Module -ListAvailable Jormungandr).Version | Should -Contain $Module.Version
+            (Get-Help about_Jormungandr | Out-String) | Should -Match 'post-quantum VPN'
+        }
+        finally {
+            $env:PSModulePath = $saved
+        }
     }
 }
 
