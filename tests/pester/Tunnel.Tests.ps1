@@ -125,9 +125,9 @@ Describe 'A tunnel between two network namespaces' {
             Start-Process -FilePath ip -ArgumentList @('netns', 'exec', $Namespace, $pwsh, '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -RedirectStandardOutput $Log -RedirectStandardError "$Log.err" -PassThru
         }
 
-        $script:Processes += Start-InNamespace $NsServer "Start-SnekServer -AuthorizedKeys '$Lab/authorized' -Certificate '$($ServerCert.PrivateKeyPath)' -Bind 198.18.71.1 -KeyPort 8443 -DataPort 18666 -Pool 198.19.71.0/24 -InterfaceName snkps$Suffix -Confirm:`$false | Format-Table -AutoSize | Out-String -Stream" (Join-Path $Lab 'server.log')
+        $script:Processes += Start-InNamespace $NsServer "Start-SnekServer -AuthorizedKeys '$Lab/authorized' -Certificate '$($ServerCert.PrivateKeyPath)' -Bind 198.18.71.1 -KeyPort 8443 -DataPort 18666 -Pool 198.19.71.0/24 -InterfaceName snkps$Suffix -Confirm:`$false | ForEach-Object { `$_.ToString() }" (Join-Path $Lab 'server.log')
         Wait-Until { ip netns exec $NsServer ss -ltn 2>$null | Select-String ':8443' } 'the server to listen on 198.18.71.1:8443' 30
-        $script:Processes += Start-InNamespace $NsClient "Connect-SnekPeer -Address 198.18.71.1 -Certificate '$($ClientCert.PrivateKeyPath)' -ServerKey '$($ServerCert.PublicKeyPath)' -KeyPort 8443 -DataPort 18666 -InterfaceName snkpc$Suffix -Confirm:`$false | Format-Table -AutoSize | Out-String -Stream" (Join-Path $Lab 'client.log')
+        $script:Processes += Start-InNamespace $NsClient "Connect-SnekPeer -Address 198.18.71.1 -Certificate '$($ClientCert.PrivateKeyPath)' -ServerKey '$($ServerCert.PublicKeyPath)' -KeyPort 8443 -DataPort 18666 -InterfaceName snkpc$Suffix -Confirm:`$false | ForEach-Object { `$_.ToString() }" (Join-Path $Lab 'client.log')
     }
 
     AfterAll {
