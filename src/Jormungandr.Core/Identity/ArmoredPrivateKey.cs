@@ -124,12 +124,7 @@ internal static class ArmoredPrivateKey
     {
         byte[] blob = DecodeArmor(content, path);
         ReadOnlySpan<byte> header = blob.AsSpan(0, HeaderSize);
-        int iterations = BinaryPrimitives.ReadInt32BigEndian(header.Slice(1 + SaltSize, 4));
-        if (iterations < MinIterations || iterations > MaxIterations)
-        {
-            throw Corrupt(path, $"it asks for {iterations} PBKDF2 iterations; snek accepts {MinIterations} to {MaxIterations} (fewer would weaken the passphrase protection)");
-        }
-
+        int iterations = CheckedIterations(blob, path);
         if (passphrase is null)
         {
             throw new SnekException(
@@ -170,14 +165,18 @@ internal static class ArmoredPrivateKey
 
     /// <summary>Checks an armored file's structure and iteration count without a passphrase.</summary>
     /// <exception cref="SnekException"><see cref="CertificateErrorIds.Corrupt"/>.</exception>
-    public static void Validate(ReadOnlySpan<byte> content, string path)
+    public static void Validate(ReadOnlySpan<byte> content, string path) => CheckedIterations(DecodeArmor(content, path), path);
+
+    // The downgrade guard: checked before any PBKDF2 work.
+    private static int CheckedIterations(byte[] blob, string path)
     {
-        byte[] blob = DecodeArmor(content, path);
         int iterations = BinaryPrimitives.ReadInt32BigEndian(blob.AsSpan(1 + SaltSize, 4));
         if (iterations < MinIterations || iterations > MaxIterations)
         {
             throw Corrupt(path, $"it asks for {iterations} PBKDF2 iterations; snek accepts {MinIterations} to {MaxIterations} (fewer would weaken the passphrase protection)");
         }
+
+        return iterations;
     }
 
     /// <summary>The PBKDF2 iteration count an armored file asks for, for progress messages; null when unreadable.</summary>

@@ -257,6 +257,39 @@ public sealed class CliTests
         Assert.Contains("ErrorId   : Id\n", single.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>A stdin that never delivers a line (a terminal nobody types into); released on dispose.</summary>
+    private sealed class BlockingReader : TextReader
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        public override string? ReadLine()
+        {
+            _release.Wait(TimeSpan.FromSeconds(30));
+            return null;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _release.Set();
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
+    public async Task CtrlC_WhileWaitingForThePassphrase_Exits130AtOnce()
+    {
+        using IdentityTempDirectory dir = new();
+        using BlockingReader stdin = new();
+        using StringWriter stdout = new();
+        using StringWriter stderr = new();
+        using CancellationTokenSource cts = new(TimeSpan.FromMilliseconds(300));
+        Task<int> run = Program.RunAsync(["gencert", dir.Path, "--passphrase-stdin"], stdin, stdout, stderr, cts.Token);
+        Task finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(run, finished);
+        Assert.Equal(ExitCodes.Interrupted, await run);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void ConsoleOutput_ConfirmAsksOnStdin_YesSkipsTheQuestion_WhatIfWins()
     {
