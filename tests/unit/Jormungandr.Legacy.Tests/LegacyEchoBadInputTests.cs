@@ -113,7 +113,7 @@ public class LegacyEchoBadInputTests
     [Fact]
     public async Task Messages_split_across_segments_still_work()
     {
-        await using RunningServer server = RunningServer.Start(group: 14);
+        await using RunningServer server = RunningServer.Start(group: 14, limits: TestLimits.Patient);
         using RawPeer peer = await RawPeer.ConnectAsync(server.Port);
         string proposal = "ProposedCiphers:AES:[128,192,256],Blowfish:[112,224,448],DES3:[192]";
         await peer.SendSplitAsync(Encoding.ASCII.GetBytes(proposal), 4);
@@ -197,7 +197,7 @@ public class LegacyEchoBadInputTests
     [Fact]
     public async Task Ten_megabytes_of_garbage_hit_the_size_cap()
     {
-        await using RunningServer server = RunningServer.Start(group: 14);
+        await using RunningServer server = RunningServer.Start(group: 14, limits: TestLimits.Patient);
         using (RawPeer peer = await RawPeer.ConnectAsync(server.Port))
         {
             byte[] garbage = new byte[10 * 1024 * 1024];
@@ -221,7 +221,7 @@ public class LegacyEchoBadInputTests
     [Fact]
     public async Task Oversized_message_after_the_handshake_hits_the_size_cap()
     {
-        await using RunningServer server = RunningServer.Start(group: 14);
+        await using RunningServer server = RunningServer.Start(group: 14, limits: TestLimits.Patient);
         using (RawPeer peer = await RawPeer.ConnectAsync(server.Port))
         {
             using LegacyMessageCodec codec = await peer.HandshakeAsync(14);
@@ -282,7 +282,7 @@ public class LegacyEchoBadInputTests
         });
 
         using TempCipherFiles files = new();
-        BufferedOutput client = await Clients.RunAsync(port, 14, ["split reply"], files.Write("Blowfish", 40, 224));
+        BufferedOutput client = await Clients.RunAsync(port, 14, ["split reply"], files.Write("Blowfish", 40, 224), limits: TestLimits.Patient);
         LegacyEchoReply reply = Assert.Single(client.ObjectsOf<LegacyEchoReply>());
         Assert.Equal("Server says: ylper tilps", reply.Reply);
         Assert.Equal("Blowfish", reply.Cipher);

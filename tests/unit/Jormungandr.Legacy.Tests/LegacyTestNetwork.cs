@@ -24,6 +24,12 @@ internal static class TestLimits
         IdleTimeout = TimeSpan.FromSeconds(1),
     };
 
+    /// <summary>
+    /// For tests that pause between segments or stream megabytes: a quiet period far longer than any
+    /// scheduling hiccup on a loaded machine, so "the sender paused" is never mistaken for "message done".
+    /// </summary>
+    public static LegacyEchoLimits Patient { get; } = Fast with { QuietPeriod = TimeSpan.FromSeconds(1.5) };
+
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 }
 
