@@ -26,6 +26,20 @@ internal static class DemoCli
 
     private static async Task<int> RunAsync(ParseResult parse, int megabytes, CancellationToken ct)
     {
+        try
+        {
+            return await RunDemoAsync(parse, megabytes, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            // Ctrl+C / SIGTERM: the lab was removed (by the signal handler and the using block).
+            await CliContext.Current.Stderr.WriteLineAsync("snek demo: interrupted; everything it created was removed.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private static async Task<int> RunDemoAsync(ParseResult parse, int megabytes, CancellationToken ct)
+    {
         TextWriter o = CliContext.Current.Stdout;
         string? why = TwoHostLab.WhyUnavailable();
         if (why is not null)

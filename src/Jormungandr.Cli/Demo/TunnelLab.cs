@@ -25,7 +25,8 @@ internal sealed class TunnelLab : IDisposable
     public static readonly IPAddress ServerInner6 = IPAddress.Parse("fd00:5ec::1");
 
     private readonly List<LabProcess> _processes = [];
-    private int _disposed;
+    private readonly Lock _disposeGate = new();
+    private bool _disposed;
 
     private TunnelLab(TwoHostLab lab, string directory, string tag)
     {
@@ -244,11 +245,22 @@ internal sealed class TunnelLab : IDisposable
     /// <summary>Stops the snek processes (SIGTERM: tunnels tear down), then removes the namespaces and temp dir. Never throws.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        // A lock, not a flag: when a signal handler is already cleaning up, the main thread (or the
+        // process-exit handler) must wait for it to finish instead of returning and letting the process end.
+        lock (_disposeGate)
         {
-            return;
-        }
+            if (_disposed)
+            {
+                return;
+            }
 
+            DisposeCore();
+            _disposed = true;
+        }
+    }
+
+    private void DisposeCore()
+    {
         LabProcess[] all;
         lock (_processes)
         {
