@@ -124,6 +124,21 @@ public class HandshakeTests
             Assert.Equal(ProtocolError.DecryptionFailed, Assert.Throws<ProtocolException>(() => i.ProcessResponse(m2)).Error);
         }
 
+        // A second Authentication / Confirmation after completion: wrong state.
+        var again = new HandshakeHarness("again");
+        using (InitiatorHandshake i = again.NewInitiator())
+        using (ResponderHandshake r = again.NewResponder())
+        {
+            byte[] m3 = i.ProcessResponse(r.ProcessInitiation(i.CreateInitiation()));
+            r.ProcessAuthentication(m3);
+            Assert.Equal(ProtocolError.UnexpectedMessage, Assert.Throws<ProtocolException>(() => r.ProcessAuthentication(m3)).Error);
+            byte[] m4 = r.CreateConfirmation([], out SessionKeys k);
+            k.Dispose();
+            i.ProcessConfirmation(m4).Dispose();
+            Assert.Equal(ProtocolError.UnexpectedMessage, Assert.Throws<ProtocolException>(() => i.ProcessConfirmation(m4)).Error);
+            Assert.Equal(ProtocolError.UnexpectedMessage, Assert.Throws<ProtocolException>(() => i.CreateInitiation()).Error);
+        }
+
         // Recorded Confirmation replayed to an initiator of another handshake.
         using (InitiatorHandshake i = fresh.NewInitiator())
         using (ResponderHandshake r = fresh.NewResponder())
