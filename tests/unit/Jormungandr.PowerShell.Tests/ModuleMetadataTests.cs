@@ -207,6 +207,38 @@ public class ModuleMetadataTests
     }
 
     [Fact]
+    public void Every_format_column_names_a_real_property_and_headers_match_columns()
+    {
+        XDocument format = XDocument.Load(Path.Combine(RepoPaths.Root, "Jormungandr.Format.ps1xml"));
+        foreach (XElement view in format.Descendants("View"))
+        {
+            string typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
+            Type type = ModuleMetadata.FindType(typeName);
+            XElement table = view.Element("TableControl")!;
+            int headers = table.Element("TableHeaders")!.Elements("TableColumnHeader").Count();
+            List<XElement> columns = [.. table.Descendants("TableColumnItem")];
+            Assert.True(headers == columns.Count, $"{typeName}: {headers} headers but {columns.Count} columns");
+            foreach (XElement column in columns)
+            {
+                string? property = column.Element("PropertyName")?.Value.Trim();
+                if (property is not null)
+                {
+                    Assert.True(type.GetProperty(property) is not null, $"{typeName} has no property {property}");
+                }
+                else
+                {
+                    // Script columns must still read real properties ($_.Name).
+                    string script = column.Element("ScriptBlock")!.Value;
+                    foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(script, @"\$_\.(\w+)"))
+                    {
+                        Assert.True(type.GetProperty(m.Groups[1].Value) is not null, $"{typeName} has no property {m.Groups[1].Value}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Every_exported_cmdlet_has_a_docs_page_whose_parameters_match_the_code()
     {
         string docs = Path.Combine(RepoPaths.Root, "docs", "cmdlets");
