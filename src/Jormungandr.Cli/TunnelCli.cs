@@ -103,10 +103,11 @@ internal static class TunnelCli
         Option<string?> serverKey = new("--server-key") { Description = "Accept only this server public key (.pub)." };
         Option<string?> trusted = new("--trusted-servers") { Description = $"Accept any server key in this directory (default {TunnelDefaults.TrustedServersPath})." };
         Option<bool> tofu = new("--trust-on-first-use") { Description = "Accept an unknown server key once and record it in the trusted-servers directory." };
+        Option<int> rekey = new("--rekey-after") { Description = "Seconds between rekey handshakes (default 120).", DefaultValueFactory = _ => 120, Hidden = true };
         Option<string[]> routes = new("--route") { Description = "Also route this network (CIDR) through the tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
         Command command = new("connect", "Connect to a VPN server and keep the tunnel up until Ctrl+C or 'snek stop'.")
         {
-            host, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir,
+            host, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, rekey,
         };
         command.SetAction((parse, ct) =>
         {
@@ -125,6 +126,7 @@ internal static class TunnelCli
                 Mtu = parse.GetValue(Mtu),
                 NoPadding = parse.GetValue(NoPadding),
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
+                RekeyAfter = TimeSpan.FromSeconds(parse.GetValue(rekey)),
             };
             return RunTunnelAsync(parse, factory => new ConnectPeerCommand(factory), options, ct);
         });

@@ -50,7 +50,12 @@ internal sealed class Client : ITunnelControl, IDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger("Jormungandr.Client");
         _emit = emit;
-        _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
+        _sessionOptions = new SessionOptions
+        {
+            MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram,
+            Padding = !options.NoPadding,
+            RekeyAfterTime = options.RekeyAfter,
+        };
     }
 
     public string InterfaceName => _tun?.Name ?? _options.InterfaceName ?? "";

@@ -51,6 +51,9 @@ public sealed record ClientOptions
     /// <summary>Longest wait between reconnection attempts (backoff doubles from 250 ms up to this).</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Age of the session keys at which the client runs a new handshake (rekey); 2 to 150 s (servers refuse keys older than 180 s).</summary>
+    public TimeSpan RekeyAfter { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Checks every value; throws <see cref="Commands.SnekException"/> (InvalidArgument) naming the first bad one.</summary>
     public void Validate()
     {
@@ -97,6 +100,11 @@ public sealed record ClientOptions
         if (MaxReconnectDelay < TimeSpan.FromMilliseconds(250) || MaxReconnectDelay > TimeSpan.FromMinutes(10))
         {
             throw OptionChecks.Invalid("MaxReconnectDelay", "MaxReconnectDelay must be between 250 ms and 10 minutes.");
+        }
+
+        if (RekeyAfter < TimeSpan.FromSeconds(2) || RekeyAfter > TimeSpan.FromSeconds(150))
+        {
+            throw OptionChecks.Invalid("RekeyAfter", "RekeyAfter must be between 2 and 150 seconds (servers refuse keys older than 180 s).");
         }
     }
 }

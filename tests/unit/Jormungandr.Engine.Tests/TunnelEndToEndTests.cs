@@ -264,4 +264,25 @@ public sealed class TunnelEndToEndTests
         Assert.Equal(before.Rekeys, after.Rekeys);
         AssertPing(lab.Lab.Server, "198.19.0.2");
     }
+
+    [NetworkLabFact]
+    public void Rekeying_under_continuous_traffic_loses_nothing()
+    {
+        using TunnelLab lab = TunnelLab.Create("e2erekey");
+        string key = lab.CreateClientKey("alice");
+        LabProcess server = lab.StartServer();
+        LabProcess client = lab.StartClient(1, key, null, "--rekey-after", "2");
+        Establish(lab, 1, client, server);
+
+        // 50 pings over 10 s while the client rekeys every 2 s: every one answered.
+        ProcessResult r = lab.Lab.Client.Run(["ping", "-n", "-q", "-c", "50", "-i", "0.2", "-W", "2", "198.19.0.1"], TimeSpan.FromSeconds(30));
+        Assert.True(r.Succeeded, r.StandardOutput + r.StandardError);
+        Assert.Contains(" 0% packet loss", r.StandardOutput, StringComparison.Ordinal);
+        SnekSession serverSide = Assert.Single(TunnelLab.Sessions(lab.ServerInterface));
+        SnekSession clientSide = Assert.Single(TunnelLab.Sessions(lab.ClientInterface(1)));
+        Assert.True(clientSide.Rekeys >= 3, $"client rekeys {clientSide.Rekeys}");
+        Assert.True(serverSide.Rekeys >= 3, $"server rekeys {serverSide.Rekeys}");
+        Assert.Equal(0, serverSide.DropsAuth + serverSide.DropsReplay + serverSide.DropsMalformed);
+        Assert.True(serverSide.LastHandshake > serverSide.Established);
+    }
 }
