@@ -31,6 +31,19 @@ internal sealed class LegacyEchoClient
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await RunCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
+        {
+            string server = $"{_options.ComputerName}:{_options.Port.ToString(CultureInfo.InvariantCulture)}";
+            throw new SnekException("LegacyConnectionError", ErrorKind.ConnectionError, $"Connection to {server} failed: {ex.Message}", server, ex);
+        }
+    }
+
+    private async Task RunCoreAsync(CancellationToken cancellationToken)
+    {
         LegacyEchoLimits limits = _options.Limits;
         string server = $"{_options.ComputerName}:{_options.Port.ToString(CultureInfo.InvariantCulture)}";
         int activity = Interlocked.Increment(ref s_activityIds);

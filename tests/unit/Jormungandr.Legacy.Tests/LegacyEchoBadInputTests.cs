@@ -318,6 +318,26 @@ public class LegacyEchoBadInputTests
         await fake.WaitAsync(TestLimits.Bound);
     }
 
+    [Fact]
+    public async Task Client_turns_a_reset_into_a_connection_error()
+    {
+        using Socket listener = Listen(out int port);
+        Task fake = Task.Run(async () =>
+        {
+            using CancellationTokenSource cts = new(TestLimits.Bound);
+            using Socket accepted = await listener.AcceptAsync(cts.Token);
+            byte[] buffer = new byte[4096];
+            await accepted.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            accepted.LingerState = new LingerOption(true, 0); // close with RST
+            accepted.Close();
+        });
+
+        SnekException ex = await Assert.ThrowsAsync<SnekException>(() => Clients.RunAsync(port, 14, ["x"]));
+        Assert.True(ex.ErrorId is "LegacyConnectionError" or "LegacyConnectionClosed", ex.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, ex.Kind);
+        await fake.WaitAsync(TestLimits.Bound);
+    }
+
     private static Socket Listen(out int port)
     {
         Socket listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
