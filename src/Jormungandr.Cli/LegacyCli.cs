@@ -101,7 +101,8 @@ internal static class LegacyCli
                 await context.Stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            string? line = await context.Stdin.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            // Console reads ignore the token once started; WaitAsync lets Ctrl+C end the session at the prompt.
+            string? line = await context.Stdin.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (line is null)
             {
                 yield break;
