@@ -27,7 +27,16 @@ internal static class StatusClient
             return [];
         }
 
-        List<string> paths = [.. Directory.GetFiles(directory, "*.sock")];
+        List<string> paths;
+        try
+        {
+            paths = [.. Directory.GetFiles(directory, "*.sock")];
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new SnekException("StatusAccessDenied", ErrorKind.PermissionDenied, $"Cannot read {directory}: tunnels' status sockets are root's (run with sudo).", directory, e);
+        }
+
         paths.Sort(StringComparer.Ordinal);
         return paths;
     }
@@ -49,6 +58,10 @@ internal static class StatusClient
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new SnekException("StatusTimeout", ErrorKind.OperationTimeout, $"The tunnel at {path} did not answer within {Timeout.TotalSeconds:0} s.", path);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
+        {
+            throw new SnekException("StatusAccessDenied", ErrorKind.PermissionDenied, $"Permission denied on {path} (run with sudo).", path, e);
         }
         catch (SocketException e)
         {
