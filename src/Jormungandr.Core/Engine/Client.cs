@@ -410,17 +410,19 @@ internal sealed class Client : ITunnelControl, IDisposable
 
     private void TunLoop()
     {
+        // Drains what the TUN queue holds into one batch (sealed in place), sent with one sendmmsg (issue 7).
         byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
         int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
-        byte[] output = GC.AllocateArray<byte>(maxDatagrams * _sessionOptions.MaxDatagramSize, pinned: true);
         int[] lengths = new int[maxDatagrams];
+        using var batch = new UdpBatch(2 * maxDatagrams, _sessionOptions.MaxDatagramSize);
+        UdpTransport? batchUdp = null;
         TunDevice tun = _tun!;
         while (true)
         {
             int n;
             try
             {
-                n = tun.Read(packet);
+                n = batch.Count == 0 ? tun.Read(packet) : tun.TryRead(packet);
             }
             catch (IOException e)
             {
@@ -428,34 +430,56 @@ internal sealed class Client : ITunnelControl, IDisposable
                 return;
             }
 
-            if (n < 0)
+            if (n <= 0)
             {
-                return;
+                Flush(); // queue drained: send what was sealed
+                if (n < 0)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             Session? session = _session;
             UdpTransport? udp = _udp;
-            if (session is null || udp is null)
+            SocketAddress? to = _serverAddress;
+            if (session is null || udp is null || to is null)
             {
                 continue;
+            }
+
+            if (batch.FreeSlots < maxDatagrams || (batch.Count > 0 && !ReferenceEquals(udp, batchUdp)))
+            {
+                Flush();
             }
 
             SealResult r;
             try
             {
-                r = session.Seal(packet.AsSpan(0, n), output, lengths);
+                r = session.Seal(packet.AsSpan(0, n), batch.Free, lengths);
             }
             catch (ObjectDisposedException)
             {
                 continue;
             }
 
-            int offset = 0;
+            batchUdp = udp;
             for (int i = 0; i < r.Count; i++)
             {
-                udp.Send(output.AsSpan(offset, lengths[i]), _serverAddress!);
-                offset += lengths[i];
+                batch.Commit(lengths[i], to);
             }
+        }
+
+        void Flush()
+        {
+            if (batchUdp is null || batch.Count == 0)
+            {
+                batch.Clear();
+                return;
+            }
+
+            batchUdp.SendBatch(batch, _serverAddress!.Family);
         }
     }
 

@@ -438,20 +438,22 @@ internal sealed class Server : ITunnelControl, IDisposable
         _tun!.Write(ip);
     }
 
-    // TUN reader thread: route by destination to the owning client, seal, send.
+    // TUN reader thread: route by destination to the owning client, seal, send. Drains what the TUN
+    // queue holds into one batch (sealed in place) and sends it with one sendmmsg (issue 7).
     private void TunLoop()
     {
         byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
         int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
-        byte[] output = GC.AllocateArray<byte>(maxDatagrams * _sessionOptions.MaxDatagramSize, pinned: true);
         int[] lengths = new int[maxDatagrams];
+        using var batch = new UdpBatch(2 * maxDatagrams, _sessionOptions.MaxDatagramSize);
+        AddressFamily batchFamily = AddressFamily.Unspecified;
         TunDevice tun = _tun!;
         while (true)
         {
             int n;
             try
             {
-                n = tun.Read(packet);
+                n = batch.Count == 0 ? tun.Read(packet) : tun.TryRead(packet);
             }
             catch (IOException e)
             {
@@ -459,9 +461,15 @@ internal sealed class Server : ITunnelControl, IDisposable
                 return;
             }
 
-            if (n < 0)
+            if (n <= 0)
             {
-                return;
+                _udp!.SendBatch(batch, batchFamily); // queue drained: send what was sealed
+                if (n < 0)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             ReadOnlySpan<byte> ip = packet.AsSpan(0, n);
@@ -473,10 +481,15 @@ internal sealed class Server : ITunnelControl, IDisposable
                 continue;
             }
 
+            if (batch.FreeSlots < maxDatagrams || (batch.Count > 0 && ep.Family != batchFamily))
+            {
+                _udp!.SendBatch(batch, batchFamily);
+            }
+
             SealResult r;
             try
             {
-                r = peer.Session.Seal(ip, output, lengths);
+                r = peer.Session.Seal(ip, batch.Free, lengths);
             }
             catch (ObjectDisposedException)
             {
@@ -488,11 +501,10 @@ internal sealed class Server : ITunnelControl, IDisposable
                 continue;
             }
 
-            int offset = 0;
+            batchFamily = ep.Family;
             for (int i = 0; i < r.Count; i++)
             {
-                _udp!.Send(output.AsSpan(offset, lengths[i]), ep);
-                offset += lengths[i];
+                batch.Commit(lengths[i], ep);
             }
         }
     }

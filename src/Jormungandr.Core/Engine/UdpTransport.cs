@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Commands;
+using Jormungandr.Engine.Linux;
 using Microsoft.Extensions.Logging;
 
 namespace Jormungandr.Engine;
@@ -11,8 +12,8 @@ internal delegate void DatagramHandler(ReadOnlySpan<byte> datagram, SocketAddres
 /// <summary>
 /// The UDP data channel: one socket per address family, large buffers, and one dedicated thread per
 /// socket blocking in receive (no async state machine on the hot path). Sends go out on the socket of
-/// the destination's family from any thread. One datagram per syscall for now; the receive loop is
-/// the place where recvmmsg/sendmmsg batching slots in (issue 7).
+/// the destination's family from any thread. Batched (issue 7): the receive loop takes every queued
+/// datagram with one recvmmsg, and <see cref="SendBatch"/> sends a whole <see cref="UdpBatch"/> with one sendmmsg.
 /// </summary>
 internal sealed class UdpTransport : IDisposable
 {
@@ -21,6 +22,8 @@ internal sealed class UdpTransport : IDisposable
     private const int SocketBufferBytes = 4 * 1024 * 1024;
     private const int SoRcvBufForce = 33;
     private const int SoSndBufForce = 32;
+    private const int BatchSize = 32;
+    private const int EConnRefused = 111;
 
     private readonly Socket? _v4;
     private readonly Socket? _v6;
@@ -91,6 +94,7 @@ internal sealed class UdpTransport : IDisposable
             }
 
             SizeBuffers(socket);
+            UdpBatch.EnableGro(socket); // coalesced receive when the sender used GSO (issue 7)
             socket.ReceiveTimeout = 1000; // the receive thread re-checks for shutdown at least once a second
             socket.Bind(new IPEndPoint(address, port));
             return socket;
@@ -136,38 +140,68 @@ internal sealed class UdpTransport : IDisposable
 
     private void ReceiveLoop(Socket socket, DatagramHandler handler)
     {
-        byte[] buffer = GC.AllocateArray<byte>(MaxDatagram, pinned: true);
+        // recvmmsg: one syscall takes every datagram queued (up to BatchSize); blocks for the first only.
+        using var batch = new UdpBatch(BatchSize, MaxDatagram);
         var from = new SocketAddress(socket.AddressFamily);
-        while (!_stopping)
+        bool added = false;
+        try
         {
-            int n;
-            try
+            socket.SafeHandle.DangerousAddRef(ref added); // the fd stays ours until this loop ends
+            int fd = UdpBatch.Descriptor(socket);
+            while (!_stopping)
             {
-                n = socket.ReceiveFrom(buffer, SocketFlags.None, from);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted
-                or SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize)
-            {
-                continue; // timeouts let us notice shutdown; ICMP errors from old peers are not fatal
-            }
-            catch (Exception e) when (e is ObjectDisposedException or SocketException)
-            {
-                if (!_stopping)
+                int n = batch.Receive(fd);
+                if (n < 0)
                 {
-                    _logger.LogError("UDP receive failed: {Reason}", e.Message);
+                    int errno = Syscalls.Errno;
+                    if (errno is Syscalls.EAGAIN or Syscalls.EINTR or EConnRefused)
+                    {
+                        continue; // timeouts let us notice shutdown; ICMP errors from old peers are not fatal
+                    }
+
+                    if (!_stopping)
+                    {
+                        _logger.LogError("UDP receive failed: {Reason}", Syscalls.Describe(errno));
+                    }
+
+                    return;
                 }
 
-                return;
-            }
+                for (int i = 0; i < n && !_stopping; i++)
+                {
+                    ReadOnlySpan<byte> message = batch.Datagram(i);
+                    if (message.IsEmpty || !batch.CopySource(i, from))
+                    {
+                        continue;
+                    }
 
-            try
-            {
-                handler(buffer.AsSpan(0, n), from);
+                    // UDP GRO may have coalesced several datagrams of one sender: split them again.
+                    int segment = batch.SegmentSize(i);
+                    if (segment <= 0)
+                    {
+                        segment = message.Length;
+                    }
+
+                    for (int offset = 0; offset < message.Length; offset += segment)
+                    {
+                        try
+                        {
+                            handler(message.Slice(offset, Math.Min(segment, message.Length - offset)), from);
+                        }
+                        catch (Exception e) when (e is not OutOfMemoryException)
+                        {
+                            // One bad datagram must not kill the data plane.
+                            _logger.LogWarning("Dropped a datagram after an engine error: {Reason}", e.Message);
+                        }
+                    }
+                }
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+        }
+        finally
+        {
+            if (added)
             {
-                // One bad datagram must not kill the data plane.
-                _logger.LogWarning("Dropped a datagram after an engine error: {Reason}", e.Message);
+                socket.SafeHandle.DangerousRelease();
             }
         }
     }
@@ -196,10 +230,54 @@ internal sealed class UdpTransport : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends every datagram committed to <paramref name="batch"/> (all addressed in <paramref name="family"/>)
+    /// with sendmmsg, then empties the batch; datagrams the kernel refuses are dropped.
+    /// </summary>
+    public void SendBatch(UdpBatch batch, AddressFamily family)
+    {
+        Socket? socket = family == AddressFamily.InterNetwork ? _v4 : _v6;
+        if (socket is null || _stopping || batch.Count == 0)
+        {
+            batch.Clear();
+            return;
+        }
+
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            batch.Flush(UdpBatch.Descriptor(socket));
+        }
+        catch (ObjectDisposedException)
+        {
+            batch.Clear(); // closing meanwhile
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Closes the sockets and waits for the receive threads.</summary>
     public void Dispose()
     {
         _stopping = true;
+        foreach (Socket? s in (Socket?[])[_v4, _v6])
+        {
+            try
+            {
+                s?.Shutdown(SocketShutdown.Both); // wakes a receive thread blocked in recvmmsg at once
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // ENOTCONN on an unconnected UDP socket: Linux still wakes the receivers.
+            }
+        }
+
         _v4?.Dispose();
         _v6?.Dispose();
         foreach (Thread t in _threads)
