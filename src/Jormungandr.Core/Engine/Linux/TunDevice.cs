@@ -9,19 +9,35 @@ namespace Jormungandr.Engine.Linux;
 /// from any thread). The fd is non-blocking underneath and waits in poll() together with an eventfd,
 /// so <see cref="Dispose"/> wakes a blocked reader at once. The interface disappears when the fd closes.
 /// </summary>
-internal sealed unsafe class TunDevice : IDisposable
+internal sealed unsafe partial class TunDevice : IDisposable
 {
     private const int IfNameSize = 16;
     private readonly int _fd;
     private readonly int _wakeFd;
+    private readonly byte[]? _offloadBuffer; // vnet header + one super-packet, when offloads are on
+    private readonly TcpSegmenter? _segmenter;
     private int _disposed;
 
-    private TunDevice(int fd, int wakeFd, string name)
+    private TunDevice(int fd, int wakeFd, string name, bool vnetHeader)
     {
         _fd = fd;
         _wakeFd = wakeFd;
         Name = name;
+        if (vnetHeader)
+        {
+            _offloadBuffer = GC.AllocateArray<byte>(TcpSegmenter.HeaderSize + 65535, pinned: true);
+            _segmenter = new TcpSegmenter(_offloadBuffer);
+        }
     }
+
+    /// <summary>
+    /// TCP segmentation offload (issue 7): the kernel hands over up to 64 KB TCP super-packets behind a
+    /// virtio_net_hdr, cut into MSS segments by <see cref="Read"/>. On unless JORMUNGANDR_TUN_OFFLOAD=0.
+    /// </summary>
+    internal static bool OffloadEnabled { get; set; } = Environment.GetEnvironmentVariable("JORMUNGANDR_TUN_OFFLOAD") != "0";
+
+    /// <summary>True when this device reads and writes with a virtio_net_hdr (offloads on).</summary>
+    public bool Offloads => _segmenter is not null;
 
     /// <summary>The interface name the kernel gave it (e.g. <c>snk0</c>).</summary>
     public string Name { get; }
@@ -90,7 +106,8 @@ internal sealed unsafe class TunDevice : IDisposable
         new Span<byte>(ifr, 40).Clear();
         int n = Encoding.ASCII.GetBytes(name, new Span<byte>(ifr, IfNameSize - 1));
         ifr[n] = 0;
-        *(short*)(ifr + IfNameSize) = Syscalls.IFF_TUN | Syscalls.IFF_NO_PI;
+        bool vnet = OffloadEnabled;
+        *(short*)(ifr + IfNameSize) = (short)(Syscalls.IFF_TUN | Syscalls.IFF_NO_PI | (vnet ? IffVnetHdr : 0));
         if (Syscalls.Ioctl(fd, Syscalls.TUNSETIFF, ifr) < 0)
         {
             int errno = Syscalls.Errno;
@@ -113,14 +130,53 @@ internal sealed unsafe class TunDevice : IDisposable
         }
 
         string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(ifr, IfNameSize)).TrimEnd('\0');
-        return new TunDevice(fd, wake, actual);
+        if (vnet)
+        {
+            // Checksum and TSO offload; if the kernel refuses, packets still come with a (plain) vnet header.
+            Syscalls.Ioctl(fd, TunSetOffload, (void*)(nuint)(TunFCsum | TunFTso4 | TunFTso6));
+        }
+
+        return new TunDevice(fd, wake, actual, vnet);
     }
 
     /// <summary>
     /// Reads one packet into <paramref name="buffer"/>, waiting until one arrives. Returns its length,
     /// or -1 once the device is disposed.
     /// </summary>
-    public int Read(Span<byte> buffer)
+    public int Read(Span<byte> buffer) => ReadSegment(buffer, wait: true);
+
+    private int ReadSegment(Span<byte> buffer, bool wait)
+    {
+        if (_segmenter is null)
+        {
+            return wait ? ReadRaw(buffer) : TryReadRaw(buffer);
+        }
+
+        // Bounded: every turn either returns or consumes one packet from the kernel queue.
+        while (true)
+        {
+            if (_segmenter.Pending)
+            {
+                int n = _segmenter.Next(buffer);
+                if (n > 0)
+                {
+                    return n;
+                }
+
+                continue;
+            }
+
+            int r = wait ? ReadRaw(_offloadBuffer!) : TryReadRaw(_offloadBuffer!);
+            if (r <= 0)
+            {
+                return r;
+            }
+
+            _segmenter.Load(r); // a malformed one is dropped
+        }
+    }
+
+    private int ReadRaw(Span<byte> buffer)
     {
         fixed (byte* p = buffer)
         {
@@ -155,6 +211,45 @@ internal sealed unsafe class TunDevice : IDisposable
         return -1;
     }
 
+    /// <summary>
+    /// Reads one packet if one is queued, without waiting: its length, 0 when the queue is empty, or -1
+    /// once the device is disposed. Lets a reader drain the queue into a batch before sending it.
+    /// </summary>
+    public int TryRead(Span<byte> buffer) => ReadSegment(buffer, wait: false);
+
+    private int TryReadRaw(Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            for (int attempt = 0; attempt < 3 && Volatile.Read(ref _disposed) == 0; attempt++)
+            {
+                nint r = Syscalls.Read(_fd, p, (nuint)buffer.Length);
+                if (r >= 0)
+                {
+                    return (int)r;
+                }
+
+                int errno = Syscalls.Errno;
+                if (errno == Syscalls.EAGAIN)
+                {
+                    return 0;
+                }
+
+                if (errno != Syscalls.EINTR)
+                {
+                    if (Volatile.Read(ref _disposed) != 0)
+                    {
+                        return -1;
+                    }
+
+                    throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+                }
+            }
+        }
+
+        return Volatile.Read(ref _disposed) != 0 ? -1 : 0;
+    }
+
     /// <summary>Writes one whole IP packet to the interface; false when the kernel refused it (queue full, gone).</summary>
     public bool Write(ReadOnlySpan<byte> packet)
     {
@@ -163,11 +258,18 @@ internal sealed unsafe class TunDevice : IDisposable
             return false;
         }
 
+        // With offloads on, every packet goes behind an all-zero virtio_net_hdr (no GSO, checksums complete).
+        ulong* header = stackalloc ulong[2];
+        header[0] = 0;
+        header[1] = 0;
         fixed (byte* p = packet)
         {
+            IoVec* iov = stackalloc IoVec[2];
+            iov[0] = new IoVec { Base = header, Length = TcpSegmenter.HeaderSize };
+            iov[1] = new IoVec { Base = p, Length = (nuint)packet.Length };
             for (int attempt = 0; attempt < 3; attempt++)
             {
-                nint r = Syscalls.Write(_fd, p, (nuint)packet.Length);
+                nint r = _segmenter is null ? Syscalls.Write(_fd, p, (nuint)packet.Length) : WriteV(_fd, iov, 2);
                 if (r >= 0)
                 {
                     return true;
@@ -182,6 +284,21 @@ internal sealed unsafe class TunDevice : IDisposable
 
         return false;
     }
+
+    private const int IffVnetHdr = 0x4000;
+    private const uint TunSetOffload = 0x400454d0; // _IOW('T', 208, unsigned int)
+    private const int TunFCsum = 0x01;
+    private const int TunFTso4 = 0x02;
+    private const int TunFTso6 = 0x04;
+
+    private struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    private static partial nint WriteV(int fd, IoVec* iov, int count);
 
     private bool WaitReadable()
     {
