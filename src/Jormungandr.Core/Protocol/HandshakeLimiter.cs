@@ -5,7 +5,8 @@ namespace Jormungandr.Protocol;
 /// <summary>
 /// Admission control for responder handshakes (docs/protocol.md §10): caps handshakes in progress
 /// globally and per source address, and rate-limits each source with a token bucket. Bounded memory
-/// (at most <see cref="MaxTrackedSources"/> sources). Thread-safe.
+/// (at most <see cref="MaxTrackedSources"/> sources). An IPv6 source counts as its /64: one host
+/// owns a whole /64, so keying by full address would hand it 2^64 fresh token buckets. Thread-safe.
 /// </summary>
 public sealed class HandshakeLimiter
 {
@@ -73,6 +74,7 @@ public sealed class HandshakeLimiter
     public bool TryBegin(IPAddress source, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(source);
+        source = SourceKey(source);
         lock (_lock)
         {
             if (_inProgress >= MaxInProgress)
@@ -113,6 +115,7 @@ public sealed class HandshakeLimiter
     public void End(IPAddress source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        source = SourceKey(source);
         lock (_lock)
         {
             if (_sources.TryGetValue(source, out SourceState? state) && state.InProgress > 0)
@@ -121,6 +124,25 @@ public sealed class HandshakeLimiter
                 _inProgress--;
             }
         }
+    }
+
+    /// <summary>The bucket a source address belongs to: IPv4 as is (also when IPv4-mapped), IPv6 by its /64.</summary>
+    private static IPAddress SourceKey(IPAddress source)
+    {
+        if (source.IsIPv4MappedToIPv6)
+        {
+            return source.MapToIPv4();
+        }
+
+        if (source.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return source;
+        }
+
+        Span<byte> b = stackalloc byte[16];
+        source.TryWriteBytes(b, out _);
+        b.Slice(8).Clear();
+        return new IPAddress(b);
     }
 
     private void EvictOne()

@@ -44,6 +44,49 @@ public class HandshakeLimiterTests
     }
 
     [Fact]
+    public void Ipv6_sources_in_one_slash_64_share_a_bucket_and_the_per_source_cap()
+    {
+        // One host owns a whole /64: fresh addresses from it must not mint fresh token buckets
+        // (each admitted handshake costs the server an ML-DSA signature).
+        var l = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 100, burst: 8, refillPerSecond: 1);
+        TimeSpan t = TimeSpan.FromSeconds(10);
+        int admitted = 0;
+        for (int i = 1; i <= 50; i++)
+        {
+            IPAddress ip = IPAddress.Parse($"fd00:5ec::{i:x}");
+            if (l.TryBegin(ip, t))
+            {
+                admitted++;
+                l.End(ip);
+            }
+        }
+
+        Assert.Equal(8, admitted);
+        Assert.True(l.TryBegin(IPAddress.Parse("fd00:5ec:0:1::1"), t)); // another /64 has its own bucket
+
+        var capped = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 4, burst: 100);
+        for (int i = 1; i <= 4; i++)
+        {
+            Assert.True(capped.TryBegin(IPAddress.Parse($"fd00:5ec::{i:x}"), t));
+        }
+
+        Assert.False(capped.TryBegin(IPAddress.Parse("fd00:5ec::99"), t));
+        capped.End(IPAddress.Parse("fd00:5ec::77")); // any address of the /64 releases its slot
+        Assert.True(capped.TryBegin(IPAddress.Parse("fd00:5ec::99"), t));
+    }
+
+    [Fact]
+    public void Ipv4_mapped_sources_share_the_ipv4_bucket()
+    {
+        var l = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 100, burst: 2, refillPerSecond: 1);
+        TimeSpan t = TimeSpan.FromSeconds(10);
+        Assert.True(l.TryBegin(A, t));
+        Assert.True(l.TryBegin(A.MapToIPv6(), t));
+        Assert.False(l.TryBegin(A, t));
+        Assert.False(l.TryBegin(A.MapToIPv6(), t));
+    }
+
+    [Fact]
     public void Tracked_sources_are_bounded()
     {
         var l = new HandshakeLimiter(maxInProgress: 10_000);
