@@ -28,8 +28,9 @@ Describe 'Module Jormungandr' {
         $info.PowerShellVersion | Should -Be ([version]'7.6')
     }
 
-    It 'exports exactly the nine cmdlets and nothing else' {
-        $Module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($Cmdlets | Sort-Object)
+    # BeforeDiscovery variables do not exist during Run: the list reaches the test as test-case data.
+    It 'exports exactly the nine cmdlets and nothing else' -TestCases @{ Expected = $Cmdlets } {
+        $Module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($Expected | Sort-Object)
         $Module.ExportedFunctions.Count | Should -Be 0
         $Module.ExportedAliases.Count | Should -Be 0
     }
@@ -108,8 +109,8 @@ Describe 'Formats' {
     }
 
     It 'formats a SnekSessionEvent as a table with its columns' {
-        $event = [Jormungandr.Tunnel.SnekSessionEvent]@{ InterfaceName = 'snk9'; Kind = 'Established'; Message = 'hello' }
-        $text = $event | Format-Table | Out-String
+        $sample = [Jormungandr.Tunnel.SnekSessionEvent]@{ InterfaceName = 'snk9'; Kind = 'Established'; Message = 'hello' }
+        $text = $sample | Format-Table | Out-String
         $text | Should -Match 'InterfaceName'
         $text | Should -Match 'Established'
     }
