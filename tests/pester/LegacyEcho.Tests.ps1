@@ -124,8 +124,12 @@ Describe 'Start-LegacyEchoServer in the foreground' {
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().
                 AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1')
+            # The input must be closed first: with an open input collection BeginInvoke runs the first
+            # statement as if more pipeline input were coming, so the server would never start.
+            $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $inputData.Complete()
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-            $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+            $handle = $ps.BeginInvoke($inputData, $output)
             Wait-Until {
                 try { $null = Invoke-LegacyEcho -Message ping -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop; $true } catch { $false }
             } 'the foreground server to answer'
