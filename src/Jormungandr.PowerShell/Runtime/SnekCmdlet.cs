@@ -82,6 +82,13 @@ public abstract class SnekCmdlet : PSCmdlet
         }
 
         Exception? failure = work.Exception?.GetBaseException();
+        if (failure is null && work.IsCanceled && !cts.IsCancellationRequested)
+        {
+            // An async command that lets any OperationCanceledException escape ends Canceled with no
+            // Exception; without Ctrl+C that is a failure, not silent success.
+            failure = new OperationCanceledException("The command was cancelled before it completed.");
+        }
+
         if (failure is null)
         {
             return !cts.IsCancellationRequested;
