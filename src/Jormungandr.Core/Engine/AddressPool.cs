@@ -92,7 +92,9 @@ internal sealed class AddressPool
     {
         lock (_gate)
         {
-            _static.Clear();
+            var next = new Dictionary<string, Lease>(StringComparer.Ordinal);
+            var taken4 = new HashSet<long>();
+            var taken6 = new HashSet<UInt128>();
             foreach ((string key, Lease lease) in assignments)
             {
                 long host = HostOf(lease.Address4);
@@ -106,6 +108,20 @@ internal sealed class AddressPool
                     throw new SnekException("StaticAddressOutsidePool", ErrorKind.InvalidData, $"Static address {lease.Address6} for {key} is not a client address of the IPv6 pool.", key);
                 }
 
+                // Two keys with one address would take each other's traffic (the route follows the last to connect).
+                UInt128? v6 = lease.Address6 is not null ? ToUInt128(lease.Address6) : _pool6 is null ? null : _base6 + (UInt128)host;
+                if (!taken4.Add(host) || (v6 is UInt128 a6 && !taken6.Add(a6)))
+                {
+                    throw new SnekException("StaticAddressConflict", ErrorKind.InvalidData, $"A static address of {key} is also given to another key.", key);
+                }
+
+                next[key] = lease;
+            }
+
+            // All or nothing: a refused set leaves the previous one in force.
+            _static.Clear();
+            foreach ((string key, Lease lease) in next)
+            {
                 _static[key] = lease;
             }
         }
@@ -126,8 +142,16 @@ internal sealed class AddressPool
 
             if (_byKey.TryGetValue(key, out Entry? existing))
             {
-                existing.Active = true;
-                return existing.Lease;
+                if (!IsStaticHost(existing.Host))
+                {
+                    existing.Active = true;
+                    return existing.Lease;
+                }
+
+                // The address became another key's static one after it was leased: give it up, or
+                // both keys would hold it and whichever connected last would get the other's traffic.
+                _usedHosts.Remove(existing.Host);
+                _byKey.Remove(key);
             }
 
             for (long host = _firstHost; host <= _lastHost; host++)
@@ -199,7 +223,8 @@ internal sealed class AddressPool
     {
         foreach (Lease lease in _static.Values)
         {
-            if (HostOf(lease.Address4) == host)
+            // Host N's IPv6 address is host N of the IPv6 pool; an explicit static IPv6 address may be another host's.
+            if (HostOf(lease.Address4) == host || (lease.Address6 is not null && _pool6 is not null && ToUInt128(lease.Address6) == _base6 + (UInt128)host))
             {
                 return true;
             }

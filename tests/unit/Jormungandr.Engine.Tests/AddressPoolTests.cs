@@ -56,6 +56,57 @@ public class AddressPoolTests
         Assert.Equal(IPAddress.Parse("198.19.0.2"), pool.Acquire("S", TimeSpan.Zero)!.Address4);
     }
 
+    [Fact]
+    public void A_dynamic_lease_that_becomes_another_keys_static_address_is_not_handed_back_to_its_holder()
+    {
+        // B holds .2 dynamically; the admin then gives .2 to S. B reconnecting must not get .2 again,
+        // or B and S would both own it and the route would follow whichever connected last.
+        AddressPool pool = Pool(v6: "fd00:5ec::/120");
+        Lease b = pool.Acquire("B", TimeSpan.Zero)!;
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), b.Address4);
+        pool.Release("B", TimeSpan.FromSeconds(1));
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.2"), null) });
+
+        Lease again = pool.Acquire("B", TimeSpan.FromSeconds(2))!;
+        Lease s = pool.Acquire("S", TimeSpan.FromSeconds(2))!;
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), s.Address4);
+        Assert.NotEqual(s.Address4, again.Address4);
+        Assert.NotEqual(s.Address6, again.Address6);
+    }
+
+    [Fact]
+    public void A_static_ipv6_address_is_never_a_dynamic_clients_ipv6_address()
+    {
+        AddressPool pool = Pool(v6: "fd00:5ec::/120");
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.10"), IPAddress.Parse("fd00:5ec::2")) });
+        Lease x = pool.Acquire("X", TimeSpan.Zero)!;
+        Assert.NotEqual(IPAddress.Parse("fd00:5ec::2"), x.Address6);
+        Assert.Equal(IPAddress.Parse("fd00:5ec::2"), pool.Acquire("S", TimeSpan.Zero)!.Address6);
+    }
+
+    [Fact]
+    public void Two_keys_with_one_static_address_are_refused_and_the_previous_assignments_stay()
+    {
+        AddressPool pool = Pool(v6: "fd00:5ec::/120");
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.5"), null) });
+        SnekException e = Assert.Throws<SnekException>(() => pool.SetStatic(new Dictionary<string, Lease>
+        {
+            ["S"] = new(IPAddress.Parse("198.19.0.5"), null),
+            ["T"] = new(IPAddress.Parse("198.19.0.6"), null),
+            ["U"] = new(IPAddress.Parse("198.19.0.7"), IPAddress.Parse("fd00:5ec::6")), // T's IPv6 (host 6)
+        }));
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Throws<SnekException>(() => pool.SetStatic(new Dictionary<string, Lease>
+        {
+            ["S"] = new(IPAddress.Parse("198.19.0.5"), null),
+            ["T"] = new(IPAddress.Parse("198.19.0.5"), null),
+        }));
+
+        // Neither refused set took effect: .5 is still S's alone.
+        Assert.Equal(IPAddress.Parse("198.19.0.5"), pool.Acquire("S", TimeSpan.Zero)!.Address4);
+        Assert.NotEqual(IPAddress.Parse("198.19.0.5"), pool.Acquire("T", TimeSpan.Zero)!.Address4);
+    }
+
     [Theory]
     [InlineData("198.19.1.5")] // outside the pool
     [InlineData("198.19.0.1")] // the server's
