@@ -110,13 +110,14 @@ public abstract class SnekCmdlet : PSCmdlet
 
     /// <summary>
     /// Starts <paramref name="body"/> as a <see cref="SnekJob"/>, adds it to the job repository (so
-    /// Get-Job lists it) and writes the job object.
+    /// Get-Job lists it), ties it to this runspace (closing the runspace stops it) and writes the job object.
     /// </summary>
     internal SnekJob StartJob(string command, string location, Func<ICommandOutput, CancellationToken, Task> body, Action<SnekJob>? configure = null)
     {
         SnekJob job = new(command, null, location, body);
         configure?.Invoke(job);
         JobRepository.Add(job);
+        job.StopWhenClosed(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
         job.StartJob();
         WriteObject(job);
         return job;

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using Jormungandr.Commands;
 
 namespace Jormungandr.PowerShell.Runtime;
@@ -15,7 +17,13 @@ public sealed class SnekJob : Job2
     /// <summary>The value of <c>PSJobTypeName</c> for every Jormungandr job.</summary>
     public const string JobTypeName = "SnekJob";
 
+    // PowerShell stops only its own remoting jobs when a runspace closes, and nothing when the process
+    // exits, so every job that still runs is tracked here and torn down at process exit.
+    private static readonly ConcurrentDictionary<SnekJob, byte> s_live = new();
+    private static readonly bool s_exitHooked = HookProcessExit();
+
     private readonly CommandRunner _runner;
+    private Runspace? _runspace;
     private string _location;
     private string _statusMessage = string.Empty;
 
@@ -48,7 +56,12 @@ public sealed class SnekJob : Job2
         || Progress.Count > 0 || Information.Count > 0 || Debug.Count > 0;
 
     /// <summary>Starts the command on a background thread.</summary>
-    public override void StartJob() => _runner.Start();
+    public override void StartJob()
+    {
+        _ = s_exitHooked;
+        s_live.TryAdd(this, 0);
+        _runner.Start();
+    }
 
     /// <summary>Starts the command and raises StartJobCompleted.</summary>
     public override void StartJobAsync()
@@ -56,7 +69,7 @@ public sealed class SnekJob : Job2
         Exception? error = null;
         try
         {
-            _runner.Start();
+            StartJob();
         }
         catch (InvalidOperationException ex)
         {
@@ -113,11 +126,27 @@ public sealed class SnekJob : Job2
 
     internal void SetLocation(string location) => _location = location;
 
+    /// <summary>
+    /// Stops the job when <paramref name="runspace"/> (the one whose job repository holds it) closes:
+    /// otherwise the tunnel would run on, unreachable, after its session is gone.
+    /// </summary>
+    internal void StopWhenClosed(Runspace? runspace)
+    {
+        if (runspace is null)
+        {
+            return;
+        }
+
+        _runspace = runspace;
+        runspace.StateChanged += OnRunspaceStateChanged;
+    }
+
     /// <summary>Stops the command if it still runs, then releases the job.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            Forget();
             _runner.StateChanged -= OnRunnerStateChanged;
             _runner.Dispose();
         }
@@ -142,7 +171,62 @@ public sealed class SnekJob : Job2
             _statusMessage = failure.Message;
         }
 
+        if (CommandRunner.IsFinal(state))
+        {
+            Forget();
+        }
+
         SetJobState(MapState(state));
+    }
+
+    private void OnRunspaceStateChanged(object? sender, RunspaceStateEventArgs e)
+    {
+        if (e.RunspaceStateInfo.State is RunspaceState.Closing or RunspaceState.Closed or RunspaceState.Broken)
+        {
+            Forget();
+            StopQuietly(_runner.StopAsync()).Wait(CommandRunner.DefaultStopTimeout);
+        }
+    }
+
+    /// <summary>No longer tracked for runspace close or process exit (final state or disposed).</summary>
+    private void Forget()
+    {
+        s_live.TryRemove(this, out _);
+        Runspace? runspace = Interlocked.Exchange(ref _runspace, null);
+        if (runspace is not null)
+        {
+            runspace.StateChanged -= OnRunspaceStateChanged;
+        }
+    }
+
+    private static bool HookProcessExit()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            // Tear down every tunnel still running (in parallel, bounded), so interfaces, routes and
+            // status sockets do not outlive the pwsh that made them.
+            List<Task> stops = [];
+            foreach (SnekJob job in s_live.Keys)
+            {
+                stops.Add(StopQuietly(job._runner.StopAsync()));
+            }
+
+            Task.WaitAll([.. stops], CommandRunner.DefaultStopTimeout);
+        };
+        return true;
+    }
+
+    private static async Task StopQuietly(Task stop)
+    {
+        try
+        {
+            await stop.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Teardown at close or exit must never throw into PowerShell or the runtime.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static PSNotSupportedException NotSupported(string what) =>
