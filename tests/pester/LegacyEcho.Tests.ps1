@@ -108,6 +108,26 @@ Describe 'SnekJob failures and forced removal' {
         Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'stops the job''s server when the runspace that started it closes' {
+        $port = Get-FreeTcpPort
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().
+                AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1').AddParameter('AsJob')
+            $job = @($ps.Invoke())[0]
+            $job.BaseObject.GetType().FullName | Should -Be 'Jormungandr.PowerShell.Runtime.SnekJob'
+            Wait-Until {
+                try { $null = Invoke-LegacyEcho -Message ping -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop; $true } catch { $false }
+            } 'the job''s server to answer'
+        }
+        finally {
+            $ps.Dispose()   # closes the runspace it created
+        }
+
+        $job.State | Should -Be 'Stopped'
+        { Invoke-LegacyEcho -Message gone -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop } | Should -Throw
+    }
+
     It 'creates no job and opens no port with -WhatIf' {
         $before = @(Get-Job).Count
         $port = Get-FreeTcpPort
