@@ -124,7 +124,7 @@ Describe 'SnekJob failures and forced removal' {
             $ps.Dispose()   # closes the runspace it created
         }
 
-        $job.State | Should -Be 'Stopped'
+        $job.JobStateInfo.State | Should -Be 'Stopped'
         { Invoke-LegacyEcho -Message gone -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop } | Should -Throw
     }
 
