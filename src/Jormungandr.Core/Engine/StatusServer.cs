@@ -72,6 +72,15 @@ internal sealed class StatusServer : IDisposable
             throw new SnekException("StatusDirectoryFailed", ErrorKind.PermissionDenied, $"Cannot create {directory}: {e.Message}", directory, e);
         }
 
+        // CreateDirectory keeps an existing directory's mode; the socket is only private inside a private directory
+        // (it is bound with the umask's mode before the chmod below, and others could replace it in a writable one).
+        UnixFileMode mode = File.GetUnixFileMode(directory);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+        {
+            throw new SnekException("StatusDirectoryInsecure", ErrorKind.PermissionDenied,
+                $"{directory} is open to other users (mode {Convert.ToString((int)mode & 0x1FF, 8)}); the status socket needs a private directory: chmod 700 {directory}.", directory);
+        }
+
         if (IsLive(path))
         {
             throw new SnekException("TunnelRunning", ErrorKind.ResourceExists, $"A tunnel already answers on {path}.", path);

@@ -121,6 +121,23 @@ public sealed class StatusSocketTests : IDisposable
     }
 
     [Fact]
+    public void Refuses_a_status_directory_other_users_can_enter_and_makes_a_new_one_private()
+    {
+        // An existing directory keeps its mode: a 0777 one would let any user replace or reach the socket.
+        Directory.CreateDirectory(_dir);
+        File.SetUnixFileMode(_dir, (UnixFileMode)0x1FF); // 0777
+        SnekException e = Assert.Throws<SnekException>(() => StatusServer.Start(_dir, new FakeTunnel(), NullLogger.Instance));
+        Assert.Equal(ErrorKind.PermissionDenied, e.Kind);
+        Assert.Equal("StatusDirectoryInsecure", e.ErrorId);
+        Assert.False(File.Exists(StatusServer.PathFor(_dir, "snktest0")));
+
+        Directory.Delete(_dir);
+        using StatusServer server = StatusServer.Start(_dir, new FakeTunnel(), NullLogger.Instance);
+        Assert.Equal((UnixFileMode)0x1C0, File.GetUnixFileMode(_dir)); // 0700
+        Assert.Equal((UnixFileMode)0x180, File.GetUnixFileMode(server.Path)); // 0600
+    }
+
+    [Fact]
     public async Task Missing_tunnels_are_reported_clearly()
     {
         Directory.CreateDirectory(_dir);
