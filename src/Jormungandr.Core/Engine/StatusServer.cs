@@ -129,7 +129,16 @@ internal sealed class StatusServer : IDisposable
             timeout.CancelAfter(RequestTimeout);
             try
             {
-                byte[]? line = await StatusClient.ReadLineAsync(client, StatusProtocol.MaxRequestBytes, timeout.Token).ConfigureAwait(false);
+                byte[]? line;
+                try
+                {
+                    line = await StatusClient.ReadLineAsync(client, StatusProtocol.MaxRequestBytes, timeout.Token).ConfigureAwait(false);
+                }
+                catch (InvalidDataException)
+                {
+                    line = null; // longer than a request may be: answered as malformed, not left as an unobserved task fault
+                }
+
                 StatusRequest? request = line is null ? null : StatusProtocol.ParseRequest(line);
                 StatusResponse response = request is null
                     ? new StatusResponse { Ok = false, ErrorId = "BadStatusRequest", Error = "Malformed status request." }

@@ -138,6 +138,23 @@ public sealed class StatusSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task An_oversized_request_gets_a_malformed_request_answer()
+    {
+        using StatusServer server = StatusServer.Start(_dir, new FakeTunnel(), NullLogger.Instance);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(server.Path), timeout.Token);
+        byte[] tooLong = new byte[StatusProtocol.MaxRequestBytes + 100];
+        tooLong.AsSpan().Fill((byte)'a');
+        await socket.SendAsync(tooLong, System.Net.Sockets.SocketFlags.None, timeout.Token);
+        byte[]? line = await StatusClient.ReadLineAsync(socket, StatusProtocol.MaxResponseBytes, timeout.Token);
+        Assert.NotNull(line);
+        StatusResponse response = StatusProtocol.ParseResponse(line);
+        Assert.False(response.Ok);
+        Assert.Equal("BadStatusRequest", response.ErrorId);
+    }
+
+    [Fact]
     public async Task Missing_tunnels_are_reported_clearly()
     {
         Directory.CreateDirectory(_dir);
