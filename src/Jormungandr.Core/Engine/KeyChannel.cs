@@ -10,7 +10,7 @@ namespace Jormungandr.Engine;
 /// The TCP key channel: frames per docs/protocol.md section 3 (through <see cref="KeyChannelFraming"/>:
 /// length checked before the body is read, at most 8 KiB buffered) with a deadline on every read
 /// that belongs to a handshake; on the server, listeners on IPv4 and IPv6 that cap connections
-/// globally (<see cref="MaxConnections"/>) and per source address (<see cref="MaxPerSource"/>)
+/// globally (<see cref="MaxConnections"/>) and per source address or IPv6 /64 (<see cref="MaxPerSource"/>)
 /// before any protocol work. Handshake admission (rate, in-progress caps) is the protocol's
 /// <see cref="HandshakeLimiter"/>, applied by the caller per handshake.
 /// </summary>
@@ -182,8 +182,10 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
-    private bool Admit(IPAddress source)
+    /// <summary>Takes a connection slot for <paramref name="source"/> (an IPv6 source counts as its /64, like the handshake limiter).</summary>
+    internal bool Admit(IPAddress source)
     {
+        source = HandshakeLimiter.SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source);
@@ -198,8 +200,9 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
-    private void Leave(IPAddress source)
+    internal void Leave(IPAddress source)
     {
+        source = HandshakeLimiter.SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source) - 1;

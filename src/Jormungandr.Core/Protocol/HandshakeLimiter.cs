@@ -127,7 +127,7 @@ public sealed class HandshakeLimiter
     }
 
     /// <summary>The bucket a source address belongs to: IPv4 as is (also when IPv4-mapped), IPv6 by its /64.</summary>
-    private static IPAddress SourceKey(IPAddress source)
+    internal static IPAddress SourceKey(IPAddress source)
     {
         if (source.IsIPv4MappedToIPv6)
         {
