@@ -8,8 +8,8 @@ namespace Jormungandr.PowerShell.Runtime;
 
 /// <summary>
 /// A background job (<c>-AsJob</c>) that runs a Jormungandr command, such as a tunnel or an echo server,
-/// on background threads of the current PowerShell process. The cmdlet adds it to the session's job
-/// repository, so Get-Job lists it, Receive-Job returns its objects, and Wait-Job, Stop-Job and
+/// on background threads of the current PowerShell process. The cmdlet registers it with the session's
+/// JobManager (see SnekJobSourceAdapter), so Get-Job lists it, Receive-Job returns its objects, and Wait-Job, Stop-Job and
 /// Remove-Job work as for any other job. Stopping the job cancels the command, which tears the tunnel down.
 /// </summary>
 public sealed class SnekJob : Job2
@@ -127,7 +127,7 @@ public sealed class SnekJob : Job2
     internal void SetLocation(string location) => _location = location;
 
     /// <summary>
-    /// Stops the job when <paramref name="runspace"/> (the one whose job repository holds it) closes:
+    /// Stops the job when <paramref name="runspace"/> (the one whose JobManager holds it) closes:
     /// otherwise the tunnel would run on, unreachable, after its session is gone.
     /// </summary>
     internal void StopWhenClosed(Runspace? runspace)
