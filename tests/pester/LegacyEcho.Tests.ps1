@@ -98,6 +98,20 @@ Describe 'SnekJob failures and forced removal' {
         }
     }
 
+    It 'is removed by Receive-Job -Wait -AutoRemoveJob once it has ended' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $job = Start-LegacyEchoServer -Port $listener.LocalEndpoint.Port -Bind 127.0.0.1 -AsJob
+            Receive-Job -Job $job -Wait -AutoRemoveJob -ErrorVariable errs -ErrorAction SilentlyContinue | Out-Null
+            @($errs | Where-Object { $_.FullyQualifiedErrorId -like 'ReceiveJobAutoRemovalError*' }).Count | Should -Be 0
+            Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        }
+        finally {
+            $listener.Stop()
+        }
+    }
+
     It 'refuses Remove-Job of a running job without -Force, and stops it with -Force' {
         $job = Start-TestEchoServer
         try {
