@@ -110,7 +110,8 @@ public abstract class SnekCmdlet : PSCmdlet
 
     /// <summary>
     /// Starts <paramref name="body"/> as a <see cref="SnekJob"/>, registers it with the session's
-    /// JobManager (so Get-Job lists it and Remove-Job/Receive-Job -AutoRemoveJob remove it), ties it to this runspace (closing the runspace stops it) and writes the job object.
+    /// JobManager (so Get-Job lists it and Remove-Job/Receive-Job -AutoRemoveJob remove it), ties it to
+    /// this runspace (closing the runspace stops it) and writes the job object.
     /// </summary>
     internal SnekJob StartJob(string command, string location, Func<ICommandOutput, CancellationToken, Task> body, Action<SnekJob>? configure = null)
     {
@@ -118,8 +119,8 @@ public abstract class SnekCmdlet : PSCmdlet
         configure?.Invoke(job);
 
         // Through the JobManager and an adapter (as ThreadJob does), not JobRepository.Add: Receive-Job
-        // -AutoRemoveJob removes a Job2 only through the JobManager.
-        // Import-Module registers the module's exported JobSourceAdapter types with the session's JobManager.
+        // -AutoRemoveJob removes a Job2 only through the JobManager. Import-Module registers the module's
+        // exported JobSourceAdapter types with the importing session's JobManager.
         JobDefinition definition = new(typeof(SnekJobSourceAdapter), command, job.Name);
         try
         {
@@ -129,6 +130,7 @@ public abstract class SnekCmdlet : PSCmdlet
         {
             JobRepository.Add(job); // no adapter in this session (the module was not imported here): Get-Job still lists it
         }
+
         job.StopWhenClosed(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
         job.StartJob();
         WriteObject(job);
