@@ -48,6 +48,9 @@ internal sealed class ServerKeyPolicy : IPeerKeyPolicy
 
     public bool IsAcceptable(ReadOnlySpan<byte> publicKey)
     {
+        // Only the key of the handshake that succeeds may be recorded: a key offered by an earlier,
+        // failed handshake (say an impostor that never sent a Confirmation) must not linger here.
+        _acceptedOnFirstUse = null;
         if (_pinned is not null)
         {
             return CryptographicOperations.FixedTimeEquals(_pinned, publicKey);

@@ -59,4 +59,23 @@ public sealed class ServerKeyPolicyTests : IDisposable
         Assert.True(later.IsAcceptable(_server.PublicKey)); // recorded: trusted now
         Assert.False(later.IsAcceptable(_impostor.PublicKey)); // a different key for the same server: refused
     }
+
+    [Fact]
+    public void Trust_on_first_use_never_records_a_key_from_an_earlier_failed_handshake()
+    {
+        // The real server's key is already trusted (recorded under another name, e.g. its address);
+        // an impostor answered the first attempt (policy said yes, then the handshake failed), the
+        // retry reached the real server. The impostor's key must not be recorded as trusted.
+        string trusted = Directory.CreateDirectory(Path.Combine(_dir, "tofu2")).FullName;
+        _server.SavePublic(Path.Combine(trusted, "198.18.0.1.pub"));
+        var policy = new ServerKeyPolicy(null, trusted, "vpn.example", true, NullLogger.Instance);
+        Assert.True(policy.IsAcceptable(_impostor.PublicKey)); // first attempt: unknown name, first use
+        Assert.True(policy.IsAcceptable(_server.PublicKey)); // retry: the real server, trusted already
+        policy.RecordIfFirstUse(); // after the retry's successful handshake
+
+        Assert.Null(policy.RecordedPath);
+        Assert.False(File.Exists(Path.Combine(trusted, "vpn.example.pub")));
+        var later = new ServerKeyPolicy(null, trusted, "198.18.0.1", false, NullLogger.Instance);
+        Assert.False(later.IsAcceptable(_impostor.PublicKey));
+    }
 }
