@@ -43,11 +43,31 @@ public sealed class LabProcess : IDisposable
     /// <summary>Standard error so far (capped).</summary>
     public string StandardError => _stderr.Text;
 
-    /// <summary>Waits up to <paramref name="timeout"/>; true when the process exited.</summary>
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/>; true when the process exited. After an exit it also waits
+    /// (briefly, bounded) for the captured output to reach end of file, so <see cref="StandardError"/>
+    /// holds everything the process wrote: the exit is observed before the pipe readers finish.
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
 
-    /// <summary>Waits for exit or cancellation.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+        Task.WaitAll([_stdout.Completion, _stderr.Completion], OutputDrainTimeout);
+        return true;
+    }
+
+    /// <summary>Waits for exit or cancellation, then (bounded) for the captured output to be complete.</summary>
+    public async Task WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_stdout.Completion, _stderr.Completion), Task.Delay(OutputDrainTimeout, cancellationToken)).ConfigureAwait(false);
+    }
+
+    // A grandchild that inherited the pipe could keep it open; never wait on that for long.
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Polls (every 50 ms, up to <paramref name="timeout"/>) until standard output or standard error
