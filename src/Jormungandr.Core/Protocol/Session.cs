@@ -544,11 +544,13 @@ public sealed class Session : IDisposable
             return OpenResult.Drop(DropReason.Replay);
         }
 
-        // Authentic and fresh: the peer is alive here, and may have moved.
+        // Authentic and fresh: the peer is alive here, and may have moved. Only the newest packet of
+        // the live keys moves the endpoint: an older one held back on the way and sent later from
+        // elsewhere (it is still in the window) must not pull the traffic away.
         _lastReceived = now;
         Counters.DatagramsInField++;
         bool moved = false;
-        if (source is not null && (_endpoint is null || !_endpoint.Equals(source)))
+        if (source is not null && counter == kp.Window.Highest && kp != _previous && (_endpoint is null || !_endpoint.Equals(source)))
         {
             _endpoint = Clone(source);
             moved = true;

@@ -67,6 +67,30 @@ public class FlawTests
     }
 
     [Fact]
+    public void Held_back_older_packet_cannot_pull_the_endpoint_away()
+    {
+        // An on-path attacker drops packet n, lets n+1 through, then sends n from its own address:
+        // n is authentic and not yet seen, so it is delivered, but only the newest packet may move
+        // the endpoint (docs/protocol.md 7.4).
+        using var pair = new SessionPair();
+        SocketAddress real = new IPEndPoint(IPAddress.Parse("198.18.0.2"), 40000).Serialize();
+        SocketAddress attacker = new IPEndPoint(IPAddress.Parse("198.18.0.66"), 666).Serialize();
+        byte[] held = SessionPair.Seal(pair.Client, Packets.IPv4(100))[0];
+        byte[] next = SessionPair.Seal(pair.Client, Packets.IPv4(100))[0];
+        Assert.True(SessionPair.Open(pair.Server, next, real).Result.EndpointChanged);
+
+        OpenResult late = SessionPair.Open(pair.Server, held, attacker).Result;
+        Assert.Equal(OpenStatus.Packet, late.Status);
+        Assert.False(late.EndpointChanged);
+        Assert.Equal(real, pair.Server.Endpoint);
+
+        // The real peer moving still works: its next packet is the newest.
+        SocketAddress moved = new IPEndPoint(IPAddress.Parse("198.18.0.3"), 40001).Serialize();
+        Assert.True(SessionPair.Open(pair.Server, SessionPair.Seal(pair.Client, Packets.IPv4(100))[0], moved).Result.EndpointChanged);
+        Assert.Equal(moved, pair.Server.Endpoint);
+    }
+
+    [Fact]
     public void Server_is_authenticated()
     {
         // Original: only the client proved its identity. v2: a server whose key is not pinned is refused.
