@@ -22,6 +22,9 @@ internal sealed class KeyChannel : IDisposable
     /// <summary>Most open key-channel connections from one address.</summary>
     public const int MaxPerSource = 8;
 
+    /// <summary>How long a new connection may take to deliver its first complete frame (the handshake deadline).</summary>
+    internal TimeSpan FirstFrameTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     private readonly List<Socket> _listeners;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
@@ -171,6 +174,12 @@ internal sealed class KeyChannel : IDisposable
             {
                 try
                 {
+                    if (!await FirstFrameArrivesAsync(client, FirstFrameTimeout, _stop.Token).ConfigureAwait(false))
+                    {
+                        _logger.LogDebug("Key channel connection from {Source} closed: no complete first frame within {Seconds} s", source, FirstFrameTimeout.TotalSeconds);
+                        return;
+                    }
+
                     await handler(client, source, _stop.Token).ConfigureAwait(false);
                 }
                 finally
@@ -179,6 +188,49 @@ internal sealed class KeyChannel : IDisposable
                     Leave(source);
                 }
             });
+        }
+    }
+
+    /// <summary>
+    /// True once a whole first frame is buffered on <paramref name="socket"/> (peeked, not consumed: the
+    /// handler reads it), or once its header is bad (the handler refuses it); false when the peer closed
+    /// or <paramref name="timeout"/> passed. A new connection must start a handshake at once: without
+    /// this, silent or trickling connections would hold connection slots forever.
+    /// </summary>
+    internal static async Task<bool> FirstFrameArrivesAsync(Socket socket, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        byte[] peek = new byte[ProtocolConstants.FrameHeaderSize + ProtocolConstants.MaxFrameSize];
+        int need = ProtocolConstants.FrameHeaderSize;
+        try
+        {
+            while (true)
+            {
+                int n = await socket.ReceiveAsync(peek.AsMemory(0, need), SocketFlags.Peek, deadline.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return false;
+                }
+
+                if (n >= need)
+                {
+                    int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(peek);
+                    if (need > ProtocolConstants.FrameHeaderSize || length == 0 || length > ProtocolConstants.MaxFrameSize)
+                    {
+                        return true;
+                    }
+
+                    need = ProtocolConstants.FrameHeaderSize + length;
+                    continue;
+                }
+
+                await Task.Delay(10, deadline.Token).ConfigureAwait(false); // part of it is here: peek again shortly
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            return false;
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using Jormungandr.Protocol;
 using Jormungandr.Engine;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -34,5 +36,75 @@ public sealed class KeyChannelTests
 
         Assert.False(channel.Admit(IPAddress.Parse("198.18.0.2")));
         Assert.True(channel.Admit(IPAddress.Parse("198.18.0.3")));
+    }
+
+    [Fact]
+    public async Task A_connection_that_sends_no_first_frame_is_closed_at_the_deadline()
+    {
+        // The server waits for a connection's first Initiation without a deadline of its own (connections
+        // idle between rekeys): silent connections must not hold the 1024 slots forever.
+        int port = FreePort();
+        using KeyChannel channel = KeyChannel.Listen(IPAddress.Loopback, port, NullLogger.Instance);
+        channel.FirstFrameTimeout = TimeSpan.FromMilliseconds(300);
+        int handled = 0;
+        channel.Start(async (socket, source, stop) =>
+        {
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await KeyChannel.ReadAsync(stream, Timeout.InfiniteTimeSpan, stop); // as the server reads an Initiation
+            Interlocked.Increment(ref handled);
+        });
+
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await client.SendAsync(new byte[] { 0x06 }, SocketFlags.None, timeout.Token); // half a header, then silence
+        int n;
+        try
+        {
+            n = await client.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            n = 0; // closed with our byte unread: the kernel answers with a reset
+        }
+
+        Assert.Equal(0, n); // closed by the server
+        Assert.Equal(0, Volatile.Read(ref handled));
+    }
+
+    [Fact]
+    public async Task A_first_frame_arriving_in_pieces_reaches_the_handler_intact()
+    {
+        int port = FreePort();
+        using KeyChannel channel = KeyChannel.Listen(IPAddress.Loopback, port, NullLogger.Instance);
+        var received = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Start(async (socket, source, stop) =>
+        {
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            received.TrySetResult(await KeyChannel.ReadAsync(stream, TimeSpan.FromSeconds(5), stop));
+        });
+
+        byte[] message = new byte[1673];
+        Random.Shared.NextBytes(message);
+        byte[] frame = KeyChannelFraming.Frame(message);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await client.SendAsync(frame.AsMemory(0, 1), SocketFlags.None, timeout.Token);
+        await Task.Delay(100, timeout.Token);
+        await client.SendAsync(frame.AsMemory(1, 700), SocketFlags.None, timeout.Token);
+        await Task.Delay(100, timeout.Token);
+        await client.SendAsync(frame.AsMemory(701), SocketFlags.None, timeout.Token);
+        byte[]? got = await received.Task.WaitAsync(timeout.Token);
+        Assert.Equal(message, got);
+    }
+
+    private static int FreePort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 }
