@@ -40,6 +40,8 @@ internal sealed class Client : ITunnelControl, IDisposable
     private SocketAddress? _serverAddress;
     private volatile Session? _session;
     private TunnelConfig? _config;
+    private volatile SourceFilter? _sources;
+    private long _dropsRouting;
     private string? _serverFingerprint;
     private SessionState _state = SessionState.Handshaking;
     private Socket? _keySocket;
@@ -364,6 +366,7 @@ internal sealed class Client : ITunnelControl, IDisposable
             InterfaceConfig.AddRoute(name, OptionChecks.Route(route));
         }
 
+        _sources = SourceFilter.For(config, _options.Routes.Select(OptionChecks.Route));
         _config = config;
     }
 
@@ -404,7 +407,15 @@ internal sealed class Client : ITunnelControl, IDisposable
 
         if (r.Status == OpenStatus.Packet)
         {
-            _tun!.Write(packet.AsSpan(0, r.Length));
+            // Cryptokey routing: only sources the client routes into the tunnel (a server must not spoof others).
+            Span<byte> inner = packet.AsSpan(0, r.Length);
+            if (_sources?.Allows(IpPacket.SourceAddress(inner)) != true)
+            {
+                Interlocked.Increment(ref _dropsRouting);
+                return;
+            }
+
+            _tun!.Write(inner);
         }
     }
 
@@ -533,7 +544,8 @@ internal sealed class Client : ITunnelControl, IDisposable
             result.DropsReplay = c.DropsReplay;
             result.DropsMalformed = c.DropsMalformed + c.DropsFragment;
             result.Rekeys = (int)Math.Min(int.MaxValue, c.Rekeys);
-            result.Drops = result.DropsAuth + result.DropsReplay + result.DropsMalformed;
+            result.DropsRouting = Volatile.Read(ref _dropsRouting);
+            result.Drops = result.DropsAuth + result.DropsReplay + result.DropsRouting + result.DropsMalformed;
         }
 
         return [result];
