@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 
 namespace Jormungandr.Protocol;
 
@@ -14,7 +15,8 @@ internal enum ReassemblyStatus
 /// Bounded reassembly of fragmented packets for one session: at most <see cref="MaxSlots"/> packets
 /// (so at most 4 × 64 KiB buffered), each freed after the fragment timeout. Only authenticated,
 /// non-replayed fragments reach it. Buffers come from the shared pool and go back on completion,
-/// eviction or expiry; bookkeeping is preallocated.
+/// eviction or expiry, zeroed first (they held decrypted inner packets, and the shared pool hands
+/// them to any other code in the process); bookkeeping is preallocated.
 /// </summary>
 internal sealed class Reassembler : IDisposable
 {
@@ -26,12 +28,12 @@ internal sealed class Reassembler : IDisposable
     private readonly Slot[] _slots = new Slot[MaxSlots];
     private readonly TimeSpan _timeout;
 
-    public Reassembler(TimeSpan timeout)
+    public Reassembler(TimeSpan timeout, ArrayPool<byte>? pool = null)
     {
         _timeout = timeout;
         for (int i = 0; i < MaxSlots; i++)
         {
-            _slots[i] = new Slot();
+            _slots[i] = new Slot(pool ?? ArrayPool<byte>.Shared);
         }
     }
 
@@ -182,7 +184,7 @@ internal sealed class Reassembler : IDisposable
         return oldest;
     }
 
-    private sealed class Slot
+    private sealed class Slot(ArrayPool<byte> pool)
     {
         public readonly ulong[] Units = new ulong[(UnitsPerPacket + 63) / 64];
         public byte[]? Buffer;
@@ -193,7 +195,7 @@ internal sealed class Reassembler : IDisposable
 
         public void Open(uint id, int total, TimeSpan now)
         {
-            Buffer = ArrayPool<byte>.Shared.Rent(total);
+            Buffer = pool.Rent(total);
             Id = id;
             Total = total;
             Received = 0;
@@ -205,7 +207,8 @@ internal sealed class Reassembler : IDisposable
         {
             if (Buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(Buffer);
+                CryptographicOperations.ZeroMemory(Buffer.AsSpan(0, Total));
+                pool.Return(Buffer);
                 Buffer = null;
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Jormungandr.Protocol;
 
 namespace Jormungandr.Tests;
@@ -149,5 +150,53 @@ public class FragmentationTests
         Assert.Equal(ReassemblyStatus.Rejected, r.Add(2, 0, 10, eight, now, output, out _, out _)); // total < 20
         Assert.Equal(ReassemblyStatus.Rejected, r.Add(2, 0, 100, [], now, output, out _, out _));
         Assert.Equal(1, r.InFlight);
+    }
+    /// <summary>Records whether every buffer came back zeroed.</summary>
+    private sealed class CheckingPool : ArrayPool<byte>
+    {
+        public int Returned;
+        public int ReturnedDirty;
+
+        public override byte[] Rent(int minimumLength) => new byte[minimumLength + 13];
+
+        public override void Return(byte[] array, bool clearArray = false)
+        {
+            Returned++;
+            if (!clearArray && array.AsSpan().ContainsAnyExcept((byte)0))
+            {
+                ReturnedDirty++;
+            }
+        }
+    }
+
+    [Fact]
+    public void Reassembly_buffers_go_back_to_the_pool_zeroed_on_completion_eviction_expiry_and_dispose()
+    {
+        var pool = new CheckingPool();
+        byte[] output = new byte[65535];
+        byte[] secret = new byte[64];
+        Array.Fill(secret, (byte)0xA5);
+        TimeSpan now = TimeSpan.Zero;
+        using (var r = new Reassembler(TimeSpan.FromSeconds(2), pool))
+        {
+            // Completion.
+            Assert.Equal(ReassemblyStatus.Stored, r.Add(1, 0, 128, secret, now, output, out _, out _));
+            Assert.Equal(ReassemblyStatus.Completed, r.Add(1, 64, 128, secret, now, output, out int length, out _));
+            Assert.Equal(128, length);
+
+            // Expiry.
+            Assert.Equal(ReassemblyStatus.Stored, r.Add(2, 0, 128, secret, now, output, out _, out _));
+            Assert.Equal(1, r.Expire(now + TimeSpan.FromSeconds(3)));
+
+            // Eviction of the oldest when all slots are busy, then dispose with packets in flight.
+            for (uint id = 10; id < 10 + Reassembler.MaxSlots + 1; id++)
+            {
+                now += TimeSpan.FromMilliseconds(1);
+                Assert.Equal(ReassemblyStatus.Stored, r.Add(id, 0, 128, secret, now, output, out _, out _));
+            }
+        }
+
+        Assert.Equal(3 + Reassembler.MaxSlots, pool.Returned);
+        Assert.Equal(0, pool.ReturnedDirty);
     }
 }
