@@ -285,7 +285,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             byte[] confirmation = responder.CreateConfirmation(Config(current.Lease).Encode(), out SessionKeys rekeys);
             using (rekeys)
             {
-                await KeyChannel.WriteAsync(stream, confirmation, stop).ConfigureAwait(false);
+                await SendRekeyConfirmationAsync(stream, confirmation, _table, responder.LocalIndex, stop).ConfigureAwait(false);
                 current.Session.Install(rekeys);
             }
 
@@ -317,6 +317,24 @@ internal sealed class Server : ITunnelControl, IDisposable
         _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
         Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
         return peer;
+    }
+
+    /// <summary>
+    /// Sends a rekey's Confirmation. The handshake is already Established, so its Dispose no longer
+    /// frees the reserved index: on a failed write it is released here, else each failure leaks one
+    /// session-table entry (a client could exhaust the table by dropping connections mid-rekey).
+    /// </summary>
+    internal static async Task SendRekeyConfirmationAsync(Stream stream, byte[] confirmation, SessionTable table, uint localIndex, CancellationToken stop)
+    {
+        try
+        {
+            await KeyChannel.WriteAsync(stream, confirmation, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            table.ReleaseReservation(localIndex);
+            throw;
+        }
     }
 
     private bool IsLive(ServerPeer peer)
