@@ -18,8 +18,8 @@ public sealed class SessionOptions
     /// <summary>Age beyond which keys are refused for sending and receiving.</summary>
     public TimeSpan RejectAfterTime { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Counter beyond which a key is refused.</summary>
-    public ulong RejectAfterMessages { get; set; } = ulong.MaxValue - (1UL << 13) - 1;
+    /// <summary>Counter beyond which a key is refused. At most 2^64 − 2^13 − 1 (the default).</summary>
+    public ulong RejectAfterMessages { get; set; } = MaxRejectAfterMessages;
 
     /// <summary>Send a keepalive when nothing was sent for this long.</summary>
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -36,6 +36,13 @@ public sealed class SessionOptions
     /// <summary>Retry interval of a requested rekey that did not complete (the handshake deadline).</summary>
     public TimeSpan RekeyRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Upper bound of <see cref="RejectAfterMessages"/>: sealing checks counter + datagrams of one packet
+    /// (under 2^13 even at the smallest datagram size) against it, so that sum and the counter itself
+    /// must never wrap, or a nonce would repeat under the same key.
+    /// </summary>
+    internal const ulong MaxRejectAfterMessages = ulong.MaxValue - (1UL << 13) - 1;
+
     /// <summary>Largest plaintext one datagram carries.</summary>
     internal int MaxPlaintext => MaxDatagramSize - DataPacket.HeaderSize - ProtocolConstants.TagSize;
 
@@ -44,6 +51,11 @@ public sealed class SessionOptions
         if (MaxDatagramSize < 128 || MaxDatagramSize > 65507)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDatagramSize), MaxDatagramSize, "MaxDatagramSize must be between 128 and 65507.");
+        }
+
+        if (RejectAfterMessages > MaxRejectAfterMessages)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RejectAfterMessages), RejectAfterMessages, "RejectAfterMessages must be at most 2^64 - 2^13 - 1 so the 64-bit send counter cannot wrap.");
         }
     }
 }

@@ -296,4 +296,20 @@ public class SessionTests
         Assert.True(r3.EndpointChanged);
         Assert.Equal(b, pair.Server.Endpoint);
     }
+    [Theory]
+    [InlineData(ulong.MaxValue)]
+    [InlineData(ulong.MaxValue - (1UL << 13))]
+    public void RejectAfterMessages_that_would_let_the_send_counter_wrap_is_refused(ulong limit)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new SessionPair(new SessionOptions { RejectAfterMessages = limit }));
+        Assert.Equal(nameof(SessionOptions.RejectAfterMessages), ex.ParamName);
+    }
+
+    [Fact]
+    public void The_largest_allowed_RejectAfterMessages_is_the_default()
+    {
+        Assert.Equal(ulong.MaxValue - (1UL << 13) - 1, new SessionOptions().RejectAfterMessages);
+        using var pair = new SessionPair(new SessionOptions { RejectAfterMessages = ulong.MaxValue - (1UL << 13) - 1 });
+        Assert.NotEmpty(SessionPair.Seal(pair.Client, Packets.IPv4(100)));
+    }
 }
