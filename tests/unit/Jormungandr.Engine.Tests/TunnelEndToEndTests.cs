@@ -171,6 +171,28 @@ public sealed class TunnelEndToEndTests
     }
 
     [NetworkLabFact]
+    public void A_client_drops_packets_from_the_server_whose_source_is_outside_its_tunnel_networks()
+    {
+        using TunnelLab lab = TunnelLab.Create("e2espoof");
+        string key = lab.CreateClientKey("alice");
+        LabProcess server = lab.StartServer();
+        LabProcess client = lab.StartClient(1, key);
+        Establish(lab, 1, client, server);
+        AssertPing(lab.Lab.Server, "198.19.0.2");
+
+        // The server side sends into the tunnel with a source outside the pool (as a malicious
+        // server injecting traffic from another host would): the client must drop and count it.
+        lab.Lab.Server.Run(["nft", "add", "table", "ip", "spoof"]).EnsureSuccess();
+        lab.Lab.Server.Run(["nft", "add", "chain", "ip", "spoof", "post", "{ type nat hook postrouting priority 100 ; }"]).EnsureSuccess();
+        lab.Lab.Server.Run(["nft", "add", "rule", "ip", "spoof", "post", "oifname", lab.ServerInterface, "snat", "to", "198.18.99.1"]).EnsureSuccess();
+        AssertPing(lab.Lab.Server, "198.19.0.2", expect: false);
+
+        SnekSession clientSide = Assert.Single(TunnelLab.Sessions(lab.ClientInterface(1)));
+        Assert.True(clientSide.DropsRouting >= 3, $"client routing drops {clientSide.DropsRouting}");
+        Assert.Equal(clientSide.DropsAuth + clientSide.DropsReplay + clientSide.DropsRouting + clientSide.DropsMalformed, clientSide.Drops);
+    }
+
+    [NetworkLabFact]
     public void An_unauthorized_client_is_refused_and_the_server_is_unchanged()
     {
         using TunnelLab lab = TunnelLab.Create("e2eunauth");
