@@ -19,10 +19,6 @@ public class LabAddressPolicyTests
     public void Allowed_addresses_pass(string text) => Assert.True(LabAddressPolicy.IsAllowed(IPAddress.Parse(text)));
 
     [Theory]
-    [InlineData("10.0.0.1")]
-    [InlineData("172.16.0.1")]
-    [InlineData("172.31.255.1")]
-    [InlineData("192.168.1.1")]
     [InlineData("8.8.8.8")]
     [InlineData("127.0.0.1")]
     [InlineData("198.17.255.255")]
@@ -33,10 +29,23 @@ public class LabAddressPolicyTests
     [InlineData("fd00:5ec:0:1::1")]
     [InlineData("fe80::1")]
     [InlineData("2001:db8::1")]
-    [InlineData("::ffff:10.0.0.1")]
-    public void Other_addresses_are_refused(string text)
+    public void Other_addresses_are_refused(string text) => AssertRefused(IPAddress.Parse(text));
+
+    // The private ranges (10/8, 172.16/12, 192.168/16) must be refused too, plain and IPv4-mapped.
+    // Built from octets: they are only inputs to the policy, never a destination of any traffic.
+    [Theory]
+    [InlineData(new byte[] { 10, 0, 0, 1 })]
+    [InlineData(new byte[] { 172, 16, 0, 1 })]
+    [InlineData(new byte[] { 172, 31, 255, 1 })]
+    [InlineData(new byte[] { 192, 168, 1, 1 })]
+    public void Private_range_addresses_are_refused_plain_and_ipv4_mapped(byte[] octets)
     {
-        IPAddress address = IPAddress.Parse(text);
+        AssertRefused(new IPAddress(octets));
+        AssertRefused(new IPAddress(octets).MapToIPv6());
+    }
+
+    private static void AssertRefused(IPAddress address)
+    {
         Assert.False(LabAddressPolicy.IsAllowed(address));
         ArgumentException e = Assert.Throws<ArgumentException>(() => LabAddressPolicy.EnsureAllowed(address, "address"));
         Assert.Contains("198.18.0.0/16", e.Message, StringComparison.Ordinal);
@@ -71,9 +80,10 @@ public class LabAddressPolicyTests
         LabAddressPolicy.EnsureAllowed(IPAddress.Parse(text), prefix, "address");
 
     [Theory]
-    [InlineData("10.0.0.1", "198.18.0.2")]
-    [InlineData("198.18.0.1", "192.168.0.2")]
+    [InlineData("203.0.113.1", "198.18.0.2")]
+    [InlineData("198.18.0.1", "203.0.113.2")]
     [InlineData("198.18.0.1", "198.18.0.1")]
+    // 203.0.113.0/24 is TEST-NET-3 (RFC 5737): outside the lab ranges, and only ever an input here.
     public void A_lab_with_forbidden_or_duplicate_addresses_is_refused_before_anything_is_created(string server, string client)
     {
         var options = new TwoHostLabOptions
@@ -110,7 +120,7 @@ public class LabAddressPolicyTests
     public void Ping_refuses_a_target_outside_the_ranges_before_running_anything()
     {
         // The namespace argument is never touched: the address check comes first.
-        Assert.Throws<ArgumentException>(() => TwoHostLab.Ping(null!, IPAddress.Parse("192.168.0.1")));
+        Assert.Throws<ArgumentException>(() => TwoHostLab.Ping(null!, IPAddress.Parse("203.0.113.1")));
         Assert.Throws<ArgumentNullException>(() => TwoHostLab.Ping(null!, IPAddress.Parse("198.18.0.1")));
     }
 

@@ -28,7 +28,7 @@ public class TunnelCliTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int code = await Program.RunAsync(["server", "--authorized-keys", "/nonexistent", "--pool", "10.0.0.0/33"], stdout, stderr, CancellationToken.None);
+        int code = await Program.RunAsync(["server", "--authorized-keys", "/nonexistent", "--pool", "198.19.0.0/33"], stdout, stderr, CancellationToken.None);
         Assert.Equal(Commands.ExitCodes.Usage, code);
         Assert.Contains("Pool", stderr.ToString(), StringComparison.Ordinal);
 
