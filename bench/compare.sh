@@ -245,7 +245,7 @@ setup_ours() {
     # snek server in NS1 (pool 198.19.3.0/24; the server takes the first address, 198.19.3.1),
     # snek connect in NS2 pinned to the server key. Status sockets in the run's temp dir.
     local p1 p2
-    mkdir -p "$TMP/ours/authorized" "$TMP/ours/status"
+    mkdir -p "$TMP/ours/authorized" && mkdir -m 700 -p "$TMP/ours/status"
     "$OURS" gencert "$TMP/ours/keys" --name server >"$TMP/ours-gencert.log" 2>&1 || return 1
     "$OURS" gencert "$TMP/ours/keys" --name client >>"$TMP/ours-gencert.log" 2>&1 || return 1
     cp "$TMP/ours/keys/client.pub" "$TMP/ours/authorized/" || return 1
