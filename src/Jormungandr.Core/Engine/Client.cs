@@ -89,7 +89,7 @@ internal sealed class Client : ITunnelControl, IDisposable
     private UdpTransport OpenUdp()
     {
         UdpTransport udp = UdpTransport.Bind(_server!.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0, _logger);
-        udp.Start(OnDatagram, _tun!.Name);
+        udp.Start(OnDatagram, OnBatchEnd, _tun!.Name);
         return udp;
     }
 
@@ -386,6 +386,9 @@ internal sealed class Client : ITunnelControl, IDisposable
     [ThreadStatic]
     private static byte[]? t_packet;
 
+    [ThreadStatic]
+    private static TcpCoalescer? t_queue; // one per receive thread; each receive thread serves one tunnel
+
     private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
         Session? session = _session;
@@ -394,7 +397,15 @@ internal sealed class Client : ITunnelControl, IDisposable
             return;
         }
 
-        byte[] packet = t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
+        // With TUN offloads, open straight into the coalescing queue (flushed in OnBatchEnd); else a buffer.
+        TunDevice tun = _tun!;
+        TcpCoalescer? queue = tun.Offloads ? t_queue ??= new TcpCoalescer() : null;
+        if (queue is { HasRoom: false })
+        {
+            tun.Write(queue);
+        }
+
+        Span<byte> packet = queue is null ? t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true) : queue.Free;
         OpenResult r;
         try
         {
@@ -408,14 +419,30 @@ internal sealed class Client : ITunnelControl, IDisposable
         if (r.Status == OpenStatus.Packet)
         {
             // Cryptokey routing: only sources the client routes into the tunnel (a server must not spoof others).
-            Span<byte> inner = packet.AsSpan(0, r.Length);
+            Span<byte> inner = packet[..r.Length];
             if (_sources?.Allows(IpPacket.SourceAddress(inner)) != true)
             {
                 Interlocked.Increment(ref _dropsRouting);
                 return;
             }
 
-            _tun!.Write(inner);
+            if (queue is null)
+            {
+                tun.Write(inner);
+            }
+            else
+            {
+                queue.Commit(r.Length);
+            }
+        }
+    }
+
+    // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
+    private void OnBatchEnd()
+    {
+        if (t_queue is { Count: > 0 } queue)
+        {
+            _tun!.Write(queue);
         }
     }
 

@@ -81,7 +81,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             _udp = UdpTransport.Bind(bind, _options.DataPort, _logger);
             _keyChannel = KeyChannel.Listen(bind, _options.KeyPort, _logger);
 
-            _udp.Start(OnDatagram, _tun.Name);
+            _udp.Start(OnDatagram, OnBatchEnd, _tun.Name);
             _tunThread = new Thread(TunLoop) { IsBackground = true, Name = _tun.Name + " tun" };
             _tunThread.Start();
             _keyChannel.Start(ServeKeyChannelAsync);
@@ -421,6 +421,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     [ThreadStatic]
     private static byte[]? t_packet;
 
+    [ThreadStatic]
+    private static TcpCoalescer? t_queue; // one per receive thread; each receive thread serves one tunnel
+
     // UDP receive thread(s): authenticate, check the inner source against the sender's addresses, deliver.
     private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
@@ -429,7 +432,15 @@ internal sealed class Server : ITunnelControl, IDisposable
             return; // unknown index: nothing allocated, nothing changed
         }
 
-        byte[] packet = t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
+        // With TUN offloads, open straight into the coalescing queue (flushed in OnBatchEnd); else a buffer.
+        TunDevice tun = _tun!;
+        TcpCoalescer? queue = tun.Offloads ? t_queue ??= new TcpCoalescer() : null;
+        if (queue is { HasRoom: false })
+        {
+            tun.Write(queue);
+        }
+
+        Span<byte> packet = queue is null ? t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true) : queue.Free;
         OpenResult r = session.Open(datagram, packet, from);
         if (!r.Authenticated || !_bySession.TryGetValue(session, out ServerPeer? peer))
         {
@@ -446,14 +457,30 @@ internal sealed class Server : ITunnelControl, IDisposable
             return;
         }
 
-        ReadOnlySpan<byte> ip = packet.AsSpan(0, r.Length);
+        ReadOnlySpan<byte> ip = packet[..r.Length];
         if (!_routes.IsOwnedBy(IpPacket.SourceAddress(ip), peer))
         {
             peer.CountRoutingDrop();
             return;
         }
 
-        _tun!.Write(ip);
+        if (queue is null)
+        {
+            tun.Write(ip);
+        }
+        else
+        {
+            queue.Commit(r.Length);
+        }
+    }
+
+    // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
+    private void OnBatchEnd()
+    {
+        if (t_queue is { Count: > 0 } queue)
+        {
+            _tun!.Write(queue);
+        }
     }
 
     // TUN reader thread: route by destination to the owning client, seal, send. Drains what the TUN

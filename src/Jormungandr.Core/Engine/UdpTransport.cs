@@ -122,8 +122,12 @@ internal sealed class UdpTransport : IDisposable
         }
     }
 
-    /// <summary>Starts one receive thread per socket, each calling <paramref name="handler"/> per datagram.</summary>
-    public void Start(DatagramHandler handler, string name)
+    /// <summary>
+    /// Starts one receive thread per socket, each calling <paramref name="handler"/> per datagram and then
+    /// <paramref name="batchEnd"/> (on the same thread) once the datagrams of one receive call are handled,
+    /// so a handler may queue work (TUN writes to coalesce) and finish it there.
+    /// </summary>
+    public void Start(DatagramHandler handler, Action? batchEnd, string name)
     {
         foreach (Socket? s in (Socket?[])[_v4, _v6])
         {
@@ -133,13 +137,13 @@ internal sealed class UdpTransport : IDisposable
             }
 
             Socket socket = s;
-            var thread = new Thread(() => ReceiveLoop(socket, handler)) { IsBackground = true, Name = name + (socket == _v4 ? " udp4" : " udp6") };
+            var thread = new Thread(() => ReceiveLoop(socket, handler, batchEnd)) { IsBackground = true, Name = name + (socket == _v4 ? " udp4" : " udp6") };
             _threads.Add(thread);
             thread.Start();
         }
     }
 
-    private void ReceiveLoop(Socket socket, DatagramHandler handler)
+    private void ReceiveLoop(Socket socket, DatagramHandler handler, Action? batchEnd)
     {
         // recvmmsg: one syscall takes every datagram queued (up to BatchSize); blocks for the first only.
         using var batch = new UdpBatch(BatchSize, MaxDatagram);
@@ -205,6 +209,15 @@ internal sealed class UdpTransport : IDisposable
                             _logger.LogWarning("Dropped a datagram after an engine error: {Reason}", e.Message);
                         }
                     }
+                }
+
+                try
+                {
+                    batchEnd?.Invoke();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _logger.LogWarning("Dropped queued packets after an engine error: {Reason}", e.Message);
                 }
             }
         }

@@ -285,6 +285,51 @@ internal sealed unsafe partial class TunDevice : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Writes every packet queued in <paramref name="queue"/>, merged TCP runs as GSO super-packets, one
+    /// writev each, then empties the queue. Packets the kernel refuses are dropped, like a full NIC queue.
+    /// Needs <see cref="Offloads"/> (the vnet header carries the GSO description).
+    /// </summary>
+    public void Write(TcpCoalescer queue)
+    {
+        if (_segmenter is null)
+        {
+            queue.Clear();
+            throw new InvalidOperationException("Coalesced writes need a TUN with IFF_VNET_HDR.");
+        }
+
+        try
+        {
+            byte* header = stackalloc byte[TcpSegmenter.HeaderSize];
+            Span<CoalescedPiece> pieces = stackalloc CoalescedPiece[TcpCoalescer.MaxSegments];
+            IoVec* iov = stackalloc IoVec[TcpCoalescer.MaxSegments + 1];
+            fixed (byte* arena = queue.Arena)
+            {
+                for (int i = 0; i < queue.Count && Volatile.Read(ref _disposed) == 0; i++)
+                {
+                    int n = queue.Describe(i, new Span<byte>(header, TcpSegmenter.HeaderSize), pieces);
+                    iov[0] = new IoVec { Base = header, Length = TcpSegmenter.HeaderSize };
+                    for (int j = 0; j < n; j++)
+                    {
+                        iov[j + 1] = new IoVec { Base = arena + pieces[j].Offset, Length = (nuint)pieces[j].Length };
+                    }
+
+                    for (int attempt = 0; attempt < 3; attempt++)
+                    {
+                        if (WriteV(_fd, iov, n + 1) >= 0 || Syscalls.Errno != Syscalls.EINTR)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            queue.Clear();
+        }
+    }
+
     private const int IffVnetHdr = 0x4000;
     private const uint TunSetOffload = 0x400454d0; // _IOW('T', 208, unsigned int)
     private const int TunFCsum = 0x01;
