@@ -21,6 +21,9 @@ public static class CertificateErrorIds
     /// <summary>The private key file is group- or world-accessible (PermissionDenied).</summary>
     public const string PermissionsTooOpen = "CertificatePermissionsTooOpen";
 
+    /// <summary>The private key file is owned by neither the user loading it nor root (PermissionDenied).</summary>
+    public const string WrongOwner = "CertificateWrongOwner";
+
     /// <summary>The file could not be read or written for lack of rights (PermissionDenied).</summary>
     public const string AccessDenied = "CertificateAccessDenied";
 
@@ -30,7 +33,7 @@ public static class CertificateErrorIds
     /// <summary>The private key and the public key beside it are not one pair (InvalidData).</summary>
     public const string Mismatch = "CertificateMismatch";
 
-    /// <summary>A path is of the wrong kind, e.g. a directory where a file was expected (InvalidArgument).</summary>
+    /// <summary>A path is of the wrong kind: a directory, FIFO, device or socket where a regular file was expected (InvalidArgument).</summary>
     public const string InvalidPath = "CertificateInvalidPath";
 
     /// <summary>An I/O failure other than the above (NotSpecified).</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Jormungandr.Commands;
+using Jormungandr.IO;
 
 namespace Jormungandr.Identity;
 
@@ -23,7 +24,8 @@ internal static class CertificateFiles
     /// <summary>
     /// Describes <c>basePath.pub</c>/<c>basePath.priv</c>. Checks the public key's length, the private key's
     /// form (raw length or armored structure), that a raw pair matches (a lone raw .priv gets its public key
-    /// recomputed), and warns when the private key is accessible by others (loading it would be refused).
+    /// recomputed), and warns when the private key is accessible by others or owned by another user (loading it
+    /// would be refused).
     /// </summary>
     /// <exception cref="SnekException">A file is missing, unreadable, malformed, or the pair does not match.</exception>
     public static SnekCertificate Describe(string basePath, ICommandOutput output)
@@ -41,7 +43,7 @@ internal static class CertificateFiles
         bool isProtected = false;
         if (hasPrivate)
         {
-            byte[] content = KeyFile.ReadPrivateFile(privatePath, checkMode: false, out UnixFileMode? mode);
+            byte[] content = KeyFile.ReadPrivateFile(privatePath, checkAccess: false, out FileStatus status);
             try
             {
                 if (content.Length == SnekIdentity.SecretKeySize)
@@ -87,16 +89,13 @@ internal static class CertificateFiles
                 CryptographicOperations.ZeroMemory(content);
             }
 
-            if (mode is { } m)
+            try
             {
-                try
-                {
-                    KeyFile.CheckPrivateMode(m, privatePath);
-                }
-                catch (SnekException ex)
-                {
-                    output.WriteWarning(ex.Message + " snek will refuse to use it.");
-                }
+                KeyFile.CheckPrivateAccess(status, privatePath);
+            }
+            catch (SnekException ex)
+            {
+                output.WriteWarning(ex.Message + " snek will refuse to use it.");
             }
         }
 

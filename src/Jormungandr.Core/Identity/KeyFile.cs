@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
 using Jormungandr.Commands;
+using Jormungandr.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Jormungandr.Identity;
 
 /// <summary>
-/// Reads and writes key files: bounded reads that check the size from the open handle (no stat/read race),
-/// the ssh-style permission check for private keys, and atomic writes (temp file with the final mode, then rename).
+/// Reads and writes key files: bounded reads of regular files only (a FIFO or device is refused, never
+/// read) that check size, mode and owner on the open handle (no stat/read race), the ssh-style permission
+/// and ownership checks for private keys, and atomic writes (temp file with the final mode, then rename).
 /// </summary>
 internal static class KeyFile
 {
@@ -45,8 +47,8 @@ internal static class KeyFile
     /// <exception cref="SnekException">Missing, unreadable, or the wrong size.</exception>
     public static byte[] ReadPublicKey(string path, int expectedLength)
     {
-        using SafeFileHandle handle = Open(path, "public key");
-        long length = RandomAccess.GetLength(handle);
+        using SafeFileHandle handle = Open(path, "public key", out FileStatus status);
+        long length = status.Length;
         if (length != expectedLength)
         {
             throw new SnekException(
@@ -62,25 +64,25 @@ internal static class KeyFile
     }
 
     /// <summary>
-    /// Reads a private key file (raw or armored) after checking its permissions. The caller zeroes the result.
+    /// Reads a private key file (raw or armored) after checking its owner and permissions. The caller zeroes the result.
     /// </summary>
-    /// <exception cref="SnekException">Missing, too open, unreadable, or too large.</exception>
-    public static byte[] ReadPrivateFile(string path) => ReadPrivateFile(path, checkMode: true, out _);
+    /// <exception cref="SnekException">Missing, not a regular file, owned by someone else, too open, unreadable, or too large.</exception>
+    public static byte[] ReadPrivateFile(string path) => ReadPrivateFile(path, checkAccess: true, out _);
 
     /// <summary>
-    /// Reads a private key file; with <paramref name="checkMode"/> false the permission check is left to the
-    /// caller (which gets the mode in <paramref name="mode"/>; null on Windows). The caller zeroes the result.
+    /// Reads a private key file; with <paramref name="checkAccess"/> false the owner and permission checks
+    /// (<see cref="CheckPrivateAccess"/>) are left to the caller, which gets the status of the file as read
+    /// in <paramref name="status"/>. The caller zeroes the result.
     /// </summary>
-    public static byte[] ReadPrivateFile(string path, bool checkMode, out UnixFileMode? mode)
+    public static byte[] ReadPrivateFile(string path, bool checkAccess, out FileStatus status)
     {
-        using SafeFileHandle handle = Open(path, "private key");
-        mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(handle);
-        if (checkMode && mode is { } m)
+        using SafeFileHandle handle = Open(path, "private key", out status);
+        if (checkAccess)
         {
-            CheckPrivateMode(m, path);
+            CheckPrivateAccess(status, path);
         }
 
-        long length = RandomAccess.GetLength(handle);
+        long length = status.Length;
         if (length > MaxPrivateFileSize)
         {
             throw new SnekException(
@@ -93,6 +95,43 @@ internal static class KeyFile
         byte[] content = new byte[length];
         ReadExactly(handle, content, path);
         return content;
+    }
+
+    /// <summary>
+    /// The checks before a private key is used: owned by the current user or root
+    /// (<see cref="CheckPrivateOwner"/>), then not accessible by group or others (<see cref="CheckPrivateMode"/>).
+    /// Nothing is checked on Windows.
+    /// </summary>
+    public static void CheckPrivateAccess(FileStatus status, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (status.OwnerId is uint owner && UnixUser.EffectiveId is uint current)
+        {
+            CheckPrivateOwner(owner, current, path);
+        }
+
+        CheckPrivateMode(status.Mode, path);
+    }
+
+    /// <summary>
+    /// Throws <see cref="CertificateErrorIds.WrongOwner"/> when the file belongs to neither
+    /// <paramref name="currentUserId"/> nor root: another user could have planted it (or still rewrite it),
+    /// so the identity it holds is not this user's. As ssh requires of its configuration files.
+    /// </summary>
+    public static void CheckPrivateOwner(uint ownerId, uint currentUserId, string path)
+    {
+        if (ownerId != currentUserId && ownerId != UnixUser.RootId)
+        {
+            throw new SnekException(
+                CertificateErrorIds.WrongOwner,
+                ErrorKind.PermissionDenied,
+                $"Bad owner for '{path}': it belongs to uid {ownerId}, but snek runs as uid {currentUserId}. A private key must be owned by the user who loads it or by root (chown {currentUserId} '{path}').",
+                path);
+        }
     }
 
     /// <summary>The permission bits of a file (Unix), for messages and checks.</summary>
@@ -180,17 +219,18 @@ internal static class KeyFile
         $"'{path}' already exists; use --force (-Force) to overwrite it.",
         path);
 
-    private static SafeFileHandle Open(string path, string what)
+    private static SafeFileHandle Open(string path, string what, out FileStatus status)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path))
-        {
-            throw new SnekException(CertificateErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{path}' is a directory, not a {what} file.", path);
-        }
-
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // Regular files only, opened non-blocking: a FIFO named like a key would hang the open and a
+            // device would feed garbage (or never end).
+            return RegularFile.OpenRead(path, out status);
+        }
+        catch (NotRegularFileException ex)
+        {
+            throw new SnekException(CertificateErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{path}' is {FileStatus.Describe(ex.Kind)}, not a {what} file.", path, ex);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
