@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Jormungandr.Commands;
+using Jormungandr.IO;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Jormungandr.Engine;
 
@@ -16,7 +18,9 @@ internal sealed record AuthorizedKey(string Name, string Fingerprint, byte[] Pub
 /// <c>.pub</c>), re-read when the directory changes (<see cref="Refresh"/> compares names, sizes and
 /// modification times, so it is cheap to call every second). An optional <c>&lt;name&gt;.addr</c>
 /// beside a key holds its static tunnel addresses: one IPv4 and optionally one IPv6 address,
-/// whitespace-separated, <c>#</c> comments. A bad file is skipped with a warning, never fatal.
+/// whitespace-separated, <c>#</c> comments. A bad file is skipped with a warning, never fatal. Only
+/// regular files are read, with bounded sizes: a FIFO, device or socket named <c>*.pub</c> or
+/// <c>*.addr</c> (or a link to one) is refused without a blocking open, so it cannot stall the reload loop.
 /// </summary>
 internal sealed class AuthorizedKeys : IPeerKeyPolicy
 {
@@ -111,21 +115,56 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         return true;
     }
 
-    /// <summary>Parses a static-address file; null when absent. Throws SnekException (InvalidData) when malformed.</summary>
+    /// <summary>
+    /// Parses a static-address file; null when absent. Throws SnekException (InvalidData) when malformed,
+    /// larger than 4 KiB, unreadable, or not a regular file (never opened blocking, see <see cref="RegularFile"/>).
+    /// </summary>
     internal static Lease? ReadStaticLease(string path)
     {
-        if (!File.Exists(path))
+        SafeFileHandle handle;
+        FileStatus status;
+        try
+        {
+            handle = RegularFile.OpenRead(path, out status);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
-
-        var info = new FileInfo(path);
-        if (info.Length > MaxAddrFileBytes)
+        catch (NotRegularFileException e)
         {
-            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is larger than {MaxAddrFileBytes} bytes.", path);
+            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is {FileStatus.Describe(e.Kind)}, not a regular file.", path, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
         }
 
-        return ParseStaticLease(File.ReadAllText(path), path);
+        using (handle)
+        {
+            // The size comes from the open descriptor, so a file grown after the check is still read only up to the bound.
+            if (status.Length > MaxAddrFileBytes)
+            {
+                throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is larger than {MaxAddrFileBytes} bytes.", path);
+            }
+
+            byte[] buffer = new byte[status.Length];
+            int total = 0;
+            try
+            {
+                int n;
+                while (total < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+                {
+                    total += n;
+                }
+            }
+            catch (IOException e)
+            {
+                throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
+            }
+
+            return ParseStaticLease(System.Text.Encoding.UTF8.GetString(buffer, 0, total).TrimStart('\uFEFF'), path);
+        }
     }
 
     /// <summary>Parses the text of a static-address file.</summary>
