@@ -68,7 +68,7 @@ internal static class TunnelCli
         Option<string> authorized = new("--authorized-keys", "-a") { Description = "Directory of authorized client keys (*.pub), re-read when it changes.", Required = true };
         Option<string?> cert = new("--cert") { Description = $"Server private key (default {TunnelDefaults.ServerKeyPath}, created if missing)." };
         Option<string?> bind = new("--bind") { Description = "Listen on this address only (default: all IPv4 and IPv6 addresses)." };
-        Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
+        Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR, /16 to /30); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
         Option<string?> pool6 = new("--pool6") { Description = "Optional IPv6 tunnel address pool (CIDR, /64 to /120)." };
         Command command = new("server", "Run a VPN server until Ctrl+C or 'snek stop': one TUN for many clients.")
         {

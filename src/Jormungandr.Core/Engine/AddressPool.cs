@@ -41,6 +41,17 @@ internal sealed class AddressPool
 
     public AddressPool(IPNetwork pool4, IPNetwork? pool6, TimeSpan leaseTime)
     {
+        // The pools become the clients' TunnelConfig, which they refuse outside these bounds: fail at start, not at every handshake.
+        if (pool4.BaseAddress.AddressFamily != AddressFamily.InterNetwork || pool4.PrefixLength is < TunnelConfig.MinPrefix4 or > TunnelConfig.MaxPrefix4)
+        {
+            throw new SnekException("PoolOutOfRange", ErrorKind.InvalidArgument, $"Pool {pool4} must be an IPv4 network from /{TunnelConfig.MinPrefix4} to /{TunnelConfig.MaxPrefix4}; clients refuse wider networks.", pool4.ToString());
+        }
+
+        if (pool6 is IPNetwork v6 && (v6.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6 || v6.PrefixLength is < TunnelConfig.MinPrefix6 or > TunnelConfig.MaxPrefix6))
+        {
+            throw new SnekException("PoolOutOfRange", ErrorKind.InvalidArgument, $"Pool6 {v6} must be an IPv6 network from /{TunnelConfig.MinPrefix6} to /{TunnelConfig.MaxPrefix6}; clients refuse wider networks.", v6.ToString());
+        }
+
         _pool4 = pool4;
         _pool6 = pool6;
         _base4 = ToUInt32(pool4.BaseAddress);

@@ -10,10 +10,26 @@ namespace Jormungandr.Engine;
 /// (docs/protocol.md 5.4): the client's addresses with their pool prefixes and the inner MTU.
 /// Layout (26 bytes): format 0x01 | flags (bit 0: IPv6 present) | IPv4 (4) | prefix4 (1) |
 /// IPv6 (16, zero when absent) | prefix6 (1) | MTU (2, big-endian).
+/// The client installs the prefixes as on-link routes into the tunnel and accepts inner sources from
+/// them, so a server could capture (and spoof) much of the client's traffic with a wide one (0.0.0.0/1):
+/// prefixes are bounded to /16../30 (IPv4) and /64../120 (IPv6), and the server's pools to the same.
 /// </summary>
 internal sealed record TunnelConfig(IPAddress Address4, int Prefix4, IPAddress? Address6, int Prefix6, int Mtu)
 {
     public const int Size = 26;
+
+    /// <summary>Widest IPv4 network a server may assign (65 534 clients); wider would claim foreign destinations.</summary>
+    public const int MinPrefix4 = 16;
+
+    /// <summary>Narrowest IPv4 network (server plus one client).</summary>
+    public const int MaxPrefix4 = 30;
+
+    /// <summary>Widest IPv6 network: one /64, the normal size of a link.</summary>
+    public const int MinPrefix6 = 64;
+
+    /// <summary>Narrowest IPv6 network.</summary>
+    public const int MaxPrefix6 = 120;
+
     private const byte Format = 1;
 
     public byte[] Encode()
@@ -43,7 +59,18 @@ internal sealed record TunnelConfig(IPAddress Address4, int Prefix4, IPAddress? 
         IPAddress? v6 = has6 ? new IPAddress(payload.Slice(7, 16)) : null;
         int p6 = payload[23];
         int mtu = BinaryPrimitives.ReadUInt16BigEndian(payload[24..]);
-        if (p4 is < 8 or > 30 || (has6 && p6 is < 64 or > 120) || (!has6 && p6 != 0) || mtu < 576
+        // A wide prefix is refused with its own reason: it is what a hostile server would send to capture traffic.
+        if (p4 < MinPrefix4)
+        {
+            throw new ProtocolException(ProtocolError.Malformed, $"The server assigned {v4}/{p4}: an IPv4 tunnel network wider than /{MinPrefix4} would route other destinations into the tunnel; refused.");
+        }
+
+        if (has6 && p6 < MinPrefix6)
+        {
+            throw new ProtocolException(ProtocolError.Malformed, $"The server assigned {v6}/{p6}: an IPv6 tunnel network wider than /{MinPrefix6} would route other destinations into the tunnel; refused.");
+        }
+
+        if (p4 > MaxPrefix4 || (has6 && p6 > MaxPrefix6) || (!has6 && p6 != 0) || mtu < 576
             || v4.AddressFamily != AddressFamily.InterNetwork || IPAddress.IsLoopback(v4) || v4.Equals(IPAddress.Any))
         {
             throw new ProtocolException(ProtocolError.Malformed, "The server sent an invalid tunnel configuration.");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Commands;
+using Jormungandr.Engine;
 
 namespace Jormungandr.Tunnel;
 
@@ -63,9 +64,10 @@ internal static class OptionChecks
     public static IPNetwork Pool4(string value)
     {
         IPNetwork network = Network(value, "Pool");
-        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork || network.PrefixLength is < 8 or > 30)
+        // Clients refuse a wider network (TunnelConfig.MinPrefix4), so refuse it here rather than at every handshake.
+        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork || network.PrefixLength is < TunnelConfig.MinPrefix4 or > TunnelConfig.MaxPrefix4)
         {
-            throw Invalid("Pool", $"Pool '{value}' must be an IPv4 network with a prefix from /8 to /30.");
+            throw Invalid("Pool", $"Pool '{value}' must be an IPv4 network with a prefix from /{TunnelConfig.MinPrefix4} to /{TunnelConfig.MaxPrefix4} (clients refuse wider networks).");
         }
 
         return network;
@@ -74,9 +76,9 @@ internal static class OptionChecks
     public static IPNetwork Pool6(string value)
     {
         IPNetwork network = Network(value, "Pool6");
-        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6 || network.PrefixLength is < 64 or > 120)
+        if (network.BaseAddress.AddressFamily != AddressFamily.InterNetworkV6 || network.PrefixLength is < TunnelConfig.MinPrefix6 or > TunnelConfig.MaxPrefix6)
         {
-            throw Invalid("Pool6", $"Pool6 '{value}' must be an IPv6 network with a prefix from /64 to /120.");
+            throw Invalid("Pool6", $"Pool6 '{value}' must be an IPv6 network with a prefix from /{TunnelConfig.MinPrefix6} to /{TunnelConfig.MaxPrefix6} (clients refuse wider networks).");
         }
 
         return network;

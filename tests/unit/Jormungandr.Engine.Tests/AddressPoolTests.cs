@@ -22,6 +22,45 @@ public class AddressPoolTests
         Assert.Equal(IPAddress.Parse("fd00:5ec::2"), a.Address6);
     }
 
+    [Theory]
+    [InlineData("198.19.3.1/8", null)] // masked by IPNetwork.Parse to the /8 around it
+    [InlineData("198.18.0.0/15", null)]
+    [InlineData("198.19.0.0/24", "fd00:5ec::/48")]
+    [InlineData("198.19.0.0/24", "fd00:5ec::/63")]
+    public void Pools_wider_than_clients_accept_are_refused(string v4, string? v6)
+    {
+        SnekException e = Assert.Throws<SnekException>(() => Pool(v4, v6));
+        Assert.Equal("PoolOutOfRange", e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("clients refuse wider networks", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_widest_pools_clients_accept_work_and_match_their_bounds()
+    {
+        AddressPool pool = Pool("198.19.0.0/16", "fd00:5ec::/64");
+        Assert.Equal(TunnelConfig.MinPrefix4, pool.Prefix4);
+        Assert.Equal(TunnelConfig.MinPrefix6, pool.Prefix6);
+        Assert.Equal(65533, pool.Capacity); // hosts 2 .. 65534
+        Lease a = pool.Acquire("A", TimeSpan.Zero)!;
+
+        // What the server would send for this lease, the client accepts.
+        var config = new TunnelConfig(a.Address4, pool.Prefix4, a.Address6, pool.Prefix6, 1416);
+        Assert.Equal(config, TunnelConfig.Decode(config.Encode()));
+    }
+
+    [Theory]
+    [InlineData("198.18.0.0/15")]
+    [InlineData("198.19.0.0/31")]
+    public void The_pool_option_uses_the_same_bounds(string pool)
+    {
+        SnekException e = Assert.Throws<SnekException>(() => Jormungandr.Tunnel.OptionChecks.Pool4(pool));
+        Assert.Equal("InvalidTunnelOption", e.ErrorId);
+        Assert.Equal($"Pool '{pool}' must be an IPv4 network with a prefix from /16 to /30 (clients refuse wider networks).", e.Message);
+        Assert.Equal(IPNetwork.Parse("198.19.0.0/16"), Jormungandr.Tunnel.OptionChecks.Pool4("198.19.0.0/16"));
+        Assert.Throws<SnekException>(() => Jormungandr.Tunnel.OptionChecks.Pool6("fd00:5ec::/63"));
+    }
+
     [Fact]
     public void Same_key_gets_the_same_lease_different_keys_different_ones()
     {

@@ -36,6 +36,56 @@ public class TunnelConfigTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)] // 0.0.0.0/1 and 128.0.0.0/1 together would take every destination
+    [InlineData(8)]
+    [InlineData(15)]
+    public void A_wide_ipv4_network_is_refused_with_a_readable_reason(int prefix)
+    {
+        byte[] payload = new TunnelConfig(IPAddress.Parse("198.19.3.1"), prefix, null, 0, 1416).Encode();
+        ProtocolException e = Assert.Throws<ProtocolException>(() => TunnelConfig.Decode(payload));
+        Assert.Equal(ProtocolError.Malformed, e.Error);
+        Assert.Equal($"The server assigned 198.19.3.1/{prefix}: an IPv4 tunnel network wider than /16 would route other destinations into the tunnel; refused.", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(48)]
+    [InlineData(63)]
+    public void A_wide_ipv6_network_is_refused_with_a_readable_reason(int prefix)
+    {
+        byte[] payload = new TunnelConfig(IPAddress.Parse("198.19.3.1"), 24, IPAddress.Parse("fd00:5ec::7"), prefix, 1416).Encode();
+        ProtocolException e = Assert.Throws<ProtocolException>(() => TunnelConfig.Decode(payload));
+        Assert.Equal($"The server assigned fd00:5ec::7/{prefix}: an IPv6 tunnel network wider than /64 would route other destinations into the tunnel; refused.", e.Message);
+    }
+
+    [Theory]
+    [InlineData(31, 120)]
+    [InlineData(32, 120)]
+    [InlineData(33, 120)]
+    [InlineData(255, 120)]
+    [InlineData(24, 121)]
+    [InlineData(24, 128)]
+    [InlineData(24, 129)]
+    [InlineData(24, 255)]
+    public void Prefixes_longer_than_the_bounds_or_the_address_are_refused(int prefix4, int prefix6)
+    {
+        byte[] payload = new TunnelConfig(IPAddress.Parse("198.19.3.1"), prefix4, IPAddress.Parse("fd00:5ec::7"), prefix6, 1416).Encode();
+        Assert.Throws<ProtocolException>(() => TunnelConfig.Decode(payload));
+    }
+
+    [Fact]
+    public void The_widest_accepted_networks_are_ipv4_16_and_ipv6_64()
+    {
+        var widest = new TunnelConfig(IPAddress.Parse("198.19.3.1"), TunnelConfig.MinPrefix4, IPAddress.Parse("fd00:5ec::7"), TunnelConfig.MinPrefix6, 1416);
+        TunnelConfig decoded = TunnelConfig.Decode(widest.Encode());
+        Assert.Equal(IPNetwork.Parse("198.19.0.0/16"), decoded.Network4);
+        Assert.Equal(IPNetwork.Parse("fd00:5ec::/64"), decoded.Network6);
+        var narrowest = new TunnelConfig(IPAddress.Parse("198.19.3.1"), TunnelConfig.MaxPrefix4, IPAddress.Parse("fd00:5ec::7"), TunnelConfig.MaxPrefix6, 1416);
+        Assert.Equal(narrowest, TunnelConfig.Decode(narrowest.Encode()));
+    }
+
     [Fact]
     public void Random_bytes_never_throw_anything_else()
     {
