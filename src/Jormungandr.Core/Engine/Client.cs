@@ -204,6 +204,7 @@ internal sealed class Client : ITunnelControl, IDisposable
             using (keys)
             {
                 config = TunnelConfig.Decode(keys.ApplicationPayload);
+                config.EnsureExcludes(_server!.Address);
                 session = new Session(keys, _sessionOptions, _clock);
             }
 

@@ -79,6 +79,21 @@ internal sealed record TunnelConfig(IPAddress Address4, int Prefix4, IPAddress? 
         return new TunnelConfig(v4, p4, v6, p6, mtu);
     }
 
+    /// <summary>
+    /// Refuses a configuration whose networks contain <paramref name="server"/>, the underlay address the
+    /// data channel talks to: routing it into the tunnel would send the tunnel's own datagrams into itself.
+    /// Throws <see cref="ProtocolException"/>.
+    /// </summary>
+    public void EnsureExcludes(IPAddress server)
+    {
+        IPAddress address = server.IsIPv4MappedToIPv6 ? server.MapToIPv4() : server;
+        IPNetwork? network = address.AddressFamily == AddressFamily.InterNetwork ? Network4 : Network6;
+        if (network is IPNetwork n && n.Contains(address))
+        {
+            throw new ProtocolException(ProtocolError.Malformed, $"The server assigned {n}, which contains the server's own address {address}: routing it into the tunnel would loop; refused.");
+        }
+    }
+
     /// <summary>The IPv4 pool network (the client routes it into the tunnel).</summary>
     public IPNetwork Network4 => new IPNetwork(Mask(Address4, Prefix4), Prefix4);
 

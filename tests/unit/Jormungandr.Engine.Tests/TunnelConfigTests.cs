@@ -86,6 +86,34 @@ public class TunnelConfigTests
         Assert.Equal(narrowest, TunnelConfig.Decode(narrowest.Encode()));
     }
 
+    [Theory]
+    [InlineData("198.19.3.1", 16, "198.19.200.9", true)]    // the server's underlay address inside the assigned /16
+    [InlineData("198.19.3.1", 24, "198.19.3.77", true)]
+    [InlineData("198.19.3.1", 24, "198.18.0.1", false)]     // the usual case: underlay outside the tunnel network
+    [InlineData("198.19.3.1", 24, "::ffff:198.19.3.9", true)] // an IPv4-mapped server address is the IPv4 one
+    [InlineData("198.19.3.1", 24, "fd00:5ec::1", false)]    // no IPv6 network assigned
+    public void A_network_containing_the_servers_own_address_is_refused(string address, int prefix, string server, bool refused)
+    {
+        var config = new TunnelConfig(IPAddress.Parse(address), prefix, null, 0, 1416);
+        if (refused)
+        {
+            ProtocolException e = Assert.Throws<ProtocolException>(() => config.EnsureExcludes(IPAddress.Parse(server)));
+            Assert.Contains("contains the server's own address", e.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            config.EnsureExcludes(IPAddress.Parse(server));
+        }
+    }
+
+    [Fact]
+    public void An_IPv6_network_containing_the_servers_IPv6_address_is_refused()
+    {
+        var config = new TunnelConfig(IPAddress.Parse("198.19.3.1"), 24, IPAddress.Parse("fd00:5ec::7"), 64, 1416);
+        Assert.Throws<ProtocolException>(() => config.EnsureExcludes(IPAddress.Parse("fd00:5ec::1")));
+        config.EnsureExcludes(IPAddress.Parse("198.18.0.1"));
+    }
+
     [Fact]
     public void Random_bytes_never_throw_anything_else()
     {
