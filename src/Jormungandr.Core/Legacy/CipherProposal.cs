@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Jormungandr.Commands;
+using Jormungandr.IO;
 using Jormungandr.Legacy.Toml;
 
 namespace Jormungandr.Legacy;
@@ -228,6 +229,8 @@ public sealed class CipherProposal
         }
     }
 
+    private const int MaxFileBytes = 1 << 20;
+
     /// <summary>
     /// Loads a course cipher file: <c>[[supported_cipher]]</c> tables, each with <c>name</c> (string)
     /// and <c>keys</c> (integer array). Names and sizes are validated.
@@ -240,13 +243,27 @@ public sealed class CipherProposal
         string text;
         try
         {
-            FileInfo info = new(path);
-            if (info.Exists && info.Length > 1 << 20)
+            // Only a regular file is read (a FIFO would block the server's start), bounded by the size seen
+            // on the open descriptor.
+            using Microsoft.Win32.SafeHandles.SafeFileHandle handle = RegularFile.OpenRead(path, out FileStatus status);
+            if (status.Length > MaxFileBytes)
             {
                 throw new SnekException("LegacyBadCipherFile", ErrorKind.InvalidData, $"{path}: the cipher file is larger than 1 MiB.", path);
             }
 
-            text = File.ReadAllText(path, Encoding.UTF8);
+            byte[] buffer = new byte[status.Length];
+            int total = 0;
+            int n;
+            while (total < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+            {
+                total += n;
+            }
+
+            text = new UTF8Encoding(false).GetString(buffer, 0, total).TrimStart('\uFEFF');
+        }
+        catch (NotRegularFileException ex)
+        {
+            throw new SnekException("LegacyBadCipherFile", ErrorKind.InvalidData, $"{path}: {ex.Message}", path, ex);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -116,4 +116,28 @@ public class TomlReaderTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_FIFO_in_place_of_the_cipher_file_is_refused_without_blocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // FIFOs are a Unix matter; CI runs on Linux
+        }
+
+        string dir = Directory.CreateTempSubdirectory("snek-fifo-cipher-").FullName;
+        try
+        {
+            string fifo = Path.Combine(dir, "server_cipher.toml");
+            UnixFiles.MkFifo(fifo);
+            Exception? e = UnixFiles.RunBounded(() => CipherProposal.Load(fifo), fifo, TimeSpan.FromSeconds(10));
+            SnekException refused = Assert.IsType<SnekException>(e);
+            Assert.Equal("LegacyBadCipherFile", refused.ErrorId);
+            Assert.Contains("FIFO", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
