@@ -19,6 +19,7 @@
 # Environment knobs:
 #   RUNS=4          repetitions (median reported)
 #   DURATION=8      seconds per iperf3 test
+#   PINGS=20        pings per run (0.2 s apart) for the ping average
 #   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start;
 #                   also "relay1": the same relay as one thread with a poll() loop (198.19.4.1/.2)
 #   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
@@ -35,7 +36,7 @@ RUNS=${RUNS:-4}
 DURATION=${DURATION:-8}
 MODES=${MODES:-"direct wggo openvpn relay ours"}
 BUDGET=${BUDGET:-450}
-PINGS=20
+PINGS=${PINGS:-20}
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 RID=$(($$ % 100000))

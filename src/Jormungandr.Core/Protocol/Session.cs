@@ -468,7 +468,16 @@ public sealed class Session : IDisposable
 
         Span<byte> nonce = stackalloc byte[ProtocolConstants.NonceSize];
         DataPacket.WriteNonce(nonce, counter);
-        kp.Sender.Encrypt(nonce, plain, plain, output.Slice(DataPacket.HeaderSize + plainLength, ProtocolConstants.TagSize), output.Slice(0, DataPacket.HeaderSize));
+        Span<byte> tag = output.Slice(DataPacket.HeaderSize + plainLength, ProtocolConstants.TagSize);
+        if (plainLength <= KeyPair.SmallPlaintext)
+        {
+            kp.SmallSender.Encrypt(nonce, plain, plain, tag, output.Slice(0, DataPacket.HeaderSize));
+        }
+        else
+        {
+            kp.Sender.Encrypt(nonce, plain, plain, tag, output.Slice(0, DataPacket.HeaderSize));
+        }
+
         Counters.DatagramsOutField++;
         return datagramLength;
     }
@@ -528,14 +537,25 @@ public sealed class Session : IDisposable
         Span<byte> plain = packetOut.Slice(0, plainLength);
         Span<byte> nonce = stackalloc byte[ProtocolConstants.NonceSize];
         DataPacket.WriteNonce(nonce, counter);
-        try
+        if (plainLength <= KeyPair.SmallPlaintext)
         {
-            kp.Receiver.Decrypt(nonce, datagram.Slice(DataPacket.HeaderSize, plainLength), datagram.Slice(DataPacket.HeaderSize + plainLength), plain, datagram.Slice(0, DataPacket.HeaderSize));
+            if (!kp.SmallReceiver.TryDecrypt(nonce, datagram.Slice(DataPacket.HeaderSize, plainLength), datagram.Slice(DataPacket.HeaderSize + plainLength), plain, datagram.Slice(0, DataPacket.HeaderSize)))
+            {
+                plain.Clear();
+                return OpenResult.Drop(DropReason.Authentication);
+            }
         }
-        catch (AuthenticationTagMismatchException)
+        else
         {
-            plain.Clear();
-            return OpenResult.Drop(DropReason.Authentication);
+            try
+            {
+                kp.Receiver.Decrypt(nonce, datagram.Slice(DataPacket.HeaderSize, plainLength), datagram.Slice(DataPacket.HeaderSize + plainLength), plain, datagram.Slice(0, DataPacket.HeaderSize));
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                plain.Clear();
+                return OpenResult.Drop(DropReason.Authentication);
+            }
         }
 
         if (!kp.Window.TryMark(counter))

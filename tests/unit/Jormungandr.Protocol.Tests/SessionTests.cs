@@ -253,11 +253,13 @@ public class SessionTests
         Assert.False(table.TryGetSession(d, out _));
     }
 
-    [Fact]
-    public void Seal_and_open_of_1400_bytes_allocate_nothing()
+    [Theory]
+    [InlineData(1400)] // OpenSSL's AEAD
+    [InlineData(60)]   // the managed small-packet AEAD
+    public void Seal_and_open_allocate_nothing(int length)
     {
         using var pair = new SessionPair();
-        byte[] packet = Packets.IPv4(1400);
+        byte[] packet = Packets.IPv4(length);
         byte[] output = new byte[2000];
         byte[] plain = new byte[65535];
         int[] lengths = new int[1];
