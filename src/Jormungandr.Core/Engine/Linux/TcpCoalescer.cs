@@ -54,6 +54,7 @@ internal sealed class TcpCoalescer
         public uint FlowHash;
         public bool Mergeable;
         public bool Barrier;       // nothing after it may be merged into anything before it
+        public bool Tcp;           // a TCP packet of a known flow (FlowHash and addresses are meaningful)
         public bool Closed;        // a short or PSH segment ended it
         public bool Push;
         public bool V6;
@@ -97,6 +98,7 @@ internal sealed class TcpCoalescer
         candidate.Segments = 1;
         candidate.Total = length;
         candidate.Barrier = kind == FlowKind.Barrier;
+        candidate.Tcp = kind == FlowKind.Tcp;
         if (kind == FlowKind.Tcp && Mergeable(packet, ref candidate, out int payload, out byte flags))
         {
             for (int i = _itemCount - 1; i >= 0; i--)
@@ -107,7 +109,7 @@ internal sealed class TcpCoalescer
                     break;
                 }
 
-                if (item.FlowHash != candidate.FlowHash || !SameFlow(item, packet, candidate.V6))
+                if (!item.Tcp || item.FlowHash != candidate.FlowHash || !SameFlow(item, packet, candidate.V6))
                 {
                     continue;
                 }
