@@ -28,6 +28,9 @@
 #   RESULTS=file    also write the raw per-run values (TSV) there
 #   KEEP_LOGS=dir   copy the tunnels' logs there before cleanup (for debugging)
 #
+# With 'ours' in MODES the summary also prints the server's first and last GC log line of the run
+# (GC counts and allocated bytes every 2^17 datagrams): issue 7's "no allocation per packet" evidence.
+#
 # Network rules: only 198.18.0.0/16 (underlay) and 198.19.0.0/16 (inner). Everything it creates
 # (namespaces, the interfaces inside them, processes by PID, temp files) is removed on EXIT/INT/TERM.
 set -euo pipefail
@@ -403,6 +406,12 @@ if [[ " ${READY[*]} " == *" ours "* ]]; then
     done
     echo "  CPU-s/GB: ours/relay $(ratio "${MED[ours.cpu_s_per_gb]}" "${MED[relay.cpu_s_per_gb]:--}") [<= 1.0]"
     echo "  ping avg: ours/relay $(ratio "${MED[ours.ping_ms]}" "${MED[relay.ping_ms]:--}") [<= 1.0]"
+    # Allocation evidence: the server logs GC counts every 2^17 datagrams; first and last of the whole run.
+    gc_lines=$(grep -h "GC collections" "$TMP/ours1.log" 2>/dev/null | sed 's/^.*Data channel: //')
+    if [ -n "$gc_lines" ]; then
+        echo "  GC (server, whole run): first: $(head -n 1 <<<"$gc_lines")"
+        echo "                          last:  $(tail -n 1 <<<"$gc_lines")"
+    fi
 else
     echo "Issue 7 ratios: 'ours' not measured in this run. Reference ratios:"
     for k in tcp1_mbps tcp4_mbps; do
