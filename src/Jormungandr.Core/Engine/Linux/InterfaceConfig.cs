@@ -2,14 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Commands;
-using Jormungandr.Lab;
 
 namespace Jormungandr.Engine.Linux;
 
 /// <summary>
-/// Configures a TUN interface: MTU, link up, IPv4/IPv6 addresses, routes. Runs iproute2's <c>ip</c>
-/// from an argument list (never a shell string); every argument is rebuilt from a parsed value
-/// (IPAddress, prefix, validated name), so nothing user-typed reaches the command line verbatim.
+/// Configures a TUN interface: MTU, link up, IPv4/IPv6 addresses, routes. Talks rtnetlink directly
+/// (<see cref="RtNetlinkSocket"/>, <see cref="RtNetlinkMessages"/>): no iproute2 at run time, no
+/// process per operation, and the kernel's own errno in errors. Each call opens a NETLINK_ROUTE socket
+/// in the calling thread's network namespace, sends one request (or a dump and deletes) and waits for
+/// the acknowledgement. Each request mirrors the <c>ip</c> command it replaces (named per method).
 /// </summary>
 /// <remarks>
 /// MTU arithmetic (default inner MTU, no IP fragmentation of the underlay), for an underlay MTU U:
@@ -31,50 +32,104 @@ internal static class InterfaceConfig
     /// <summary>Largest UDP payload of one data datagram for <see cref="DefaultMtu"/>: 1500 − 40 − 8.</summary>
     public const int DefaultMaxDatagram = 1500 - 40 - 8;
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private const int EPERM = 1;
+    private const int ENOENT = 2;
+    private const int EAGAIN = 11;
+    private const int EACCES = 13;
+    private const int EEXIST = 17;
+    private const int ENODEV = 19;
+    private const int EBADMSG = 74;
+    private const int EADDRNOTAVAIL = 99;
+    private const int MaxFlushRounds = 4;
 
-    /// <summary>Sets the MTU and brings the link up.</summary>
+    /// <summary>Sets the MTU and brings the link up (<c>ip link set dev NAME mtu MTU up</c>).</summary>
     public static void Up(string name, int mtu)
     {
         CheckName(name);
-        Ip("link", "set", "dev", name, "mtu", mtu.ToString(CultureInfo.InvariantCulture), "up");
+        string what = string.Create(CultureInfo.InvariantCulture, $"set MTU {mtu} and bring up interface {name}");
+        if (mtu is < 68 or > 65535)
+        {
+            throw new SnekException("InvalidMtu", ErrorKind.InvalidArgument, $"Cannot {what}: the MTU must be between 68 and 65535.");
+        }
+
+        int index = Index(name, what);
+        using RtNetlinkSocket socket = OpenSocket(what);
+        uint sequence = socket.NextSequence();
+        Acknowledged(socket, RtNetlinkMessages.SetLinkUp(sequence, index, mtu), sequence, what);
     }
 
-    /// <summary>Adds an address with its prefix (which also routes the prefix to the interface).</summary>
+    /// <summary>
+    /// Adds an address with its prefix, which also routes the prefix to the interface
+    /// (<c>ip addr add CIDR dev NAME</c>; IPv6 with <c>nodad</c>). An existing address fails with "File exists".
+    /// </summary>
     public static void AddAddress(string name, IPAddress address, int prefix)
     {
         CheckName(name);
-        string cidr = Cidr(address, prefix);
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            // nodad: the address is usable at once (no duplicate detection on a point-to-point tunnel).
-            Ip("-6", "addr", "add", cidr, "dev", name, "nodad");
-        }
-        else
-        {
-            Ip("addr", "add", cidr, "dev", name);
-        }
+        string what = $"add address {Cidr(address, prefix)} to interface {name}";
+        int index = Index(name, what);
+        using RtNetlinkSocket socket = OpenSocket(what);
+        uint sequence = socket.NextSequence();
+        Acknowledged(socket, RtNetlinkMessages.NewAddress(sequence, index, address, prefix), sequence, what);
     }
 
-    /// <summary>Routes a network through the interface (replacing an existing route to it).</summary>
+    /// <summary>Routes a network through the interface, replacing an existing route to it (<c>ip route replace NET dev NAME</c>).</summary>
     public static void AddRoute(string name, IPNetwork network)
     {
         CheckName(name);
-        string family = network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4";
-        Ip(family, "route", "replace", Cidr(network.BaseAddress, network.PrefixLength), "dev", name);
+        string what = $"add route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}";
+        int index = Index(name, what);
+        using RtNetlinkSocket socket = OpenSocket(what);
+        uint sequence = socket.NextSequence();
+        Acknowledged(socket, RtNetlinkMessages.NewRoute(sequence, index, network), sequence, what);
     }
 
-    /// <summary>Removes every address of the interface (when a reconnect brings different ones).</summary>
+    /// <summary>
+    /// Removes every address of the interface, both families (<c>ip addr flush dev NAME</c>), when a
+    /// reconnect brings different ones: dump, delete each, dump again until none is left (bounded).
+    /// </summary>
     public static void FlushAddresses(string name)
     {
         CheckName(name);
-        Ip("addr", "flush", "dev", name);
+        string what = $"remove the addresses of interface {name}";
+        int index = Index(name, what);
+        using RtNetlinkSocket socket = OpenSocket(what);
+        for (int round = 0; round < MaxFlushRounds; round++)
+        {
+            uint sequence = socket.NextSequence();
+            var dump = new RtNetlinkReply(sequence, dump: true, index);
+            Exchange(socket, RtNetlinkMessages.DumpAddresses(sequence), dump, what);
+            if (dump.Errno != 0)
+            {
+                throw Failure(what, dump.Errno, dump.Detail);
+            }
+
+            if (dump.Addresses.Count == 0)
+            {
+                return;
+            }
+
+            foreach (RtNetlinkAddress address in dump.Addresses)
+            {
+                sequence = socket.NextSequence();
+                var ack = new RtNetlinkReply(sequence, dump: false);
+                Exchange(socket, RtNetlinkMessages.DeleteAddress(sequence, address), ack, what);
+                // EADDRNOTAVAIL: an IPv4 secondary that went with its primary.
+                if (ack.Errno != 0 && ack.Errno != EADDRNOTAVAIL)
+                {
+                    throw Failure($"remove address {address.Local ?? address.Address}/{address.PrefixLength} from interface {name}", ack.Errno, ack.Detail);
+                }
+            }
+        }
+
+        throw new SnekException("InterfaceConfigFailed", ErrorKind.NotSpecified, $"Cannot {what}: addresses remained after {MaxFlushRounds} rounds.");
     }
 
     private static string Cidr(IPAddress address, int prefix)
     {
+        ArgumentNullException.ThrowIfNull(address);
         int max = address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32;
-        if (prefix < 0 || prefix > max || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || prefix < 0 || prefix > max || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             throw new SnekException("InvalidAddress", ErrorKind.InvalidArgument, $"Invalid address {address}/{prefix}.");
         }
@@ -87,22 +142,69 @@ internal static class InterfaceConfig
         Tunnel.OptionChecks.InterfaceName(name);
     }
 
-    private static void Ip(params string[] arguments)
+    private static int Index(string name, string what)
     {
-        ProcessResult result;
-        try
+        uint index = Syscalls.InterfaceIndex(name);
+        if (index == 0 || index > int.MaxValue)
         {
-            result = ProcessRunner.Run("ip", arguments, Timeout);
-        }
-        catch (SnekException e)
-        {
-            throw new SnekException("IpCommandMissing", ErrorKind.ResourceUnavailable, "The 'ip' command (iproute2) is needed to configure the tunnel: " + e.Message, null, e);
+            throw new SnekException("InterfaceConfigFailed", ErrorKind.ObjectNotFound, $"Cannot {what}: no interface named {name}.", name);
         }
 
-        if (!result.Succeeded)
+        return (int)index;
+    }
+
+    private static RtNetlinkSocket OpenSocket(string what)
+    {
+        try
         {
-            string why = result.TimedOut ? "timed out" : result.StandardError.Trim();
-            throw new SnekException("InterfaceConfigFailed", ErrorKind.NotSpecified, $"ip {string.Join(' ', arguments)} failed: {why}");
+            return RtNetlinkSocket.Open();
         }
+        catch (RtNetlinkException e)
+        {
+            throw Failure(what, e.Errno, null, e);
+        }
+    }
+
+    private static void Acknowledged(RtNetlinkSocket socket, byte[] request, uint sequence, string what)
+    {
+        var ack = new RtNetlinkReply(sequence, dump: false);
+        Exchange(socket, request, ack, what);
+        if (ack.Errno != 0)
+        {
+            throw Failure(what, ack.Errno, ack.Detail);
+        }
+    }
+
+    private static void Exchange(RtNetlinkSocket socket, byte[] request, RtNetlinkReply reply, string what)
+    {
+        try
+        {
+            socket.Exchange(request, reply);
+        }
+        catch (RtNetlinkException e)
+        {
+            throw Failure(what, e.Errno, e.Message, e);
+        }
+    }
+
+    /// <summary>One readable line: "Cannot add address 198.19.7.1/24 to interface snek0: File exists." plus the kernel's detail.</summary>
+    private static SnekException Failure(string what, int errno, string? detail, Exception? inner = null)
+    {
+        string text = Syscalls.Describe(errno);
+        if (!string.IsNullOrEmpty(detail) && !string.Equals(detail, text, StringComparison.OrdinalIgnoreCase))
+        {
+            text += " (" + detail.TrimEnd('.') + ")";
+        }
+
+        ErrorKind kind = errno switch
+        {
+            EEXIST => ErrorKind.ResourceExists,
+            ENODEV or ENOENT => ErrorKind.ObjectNotFound,
+            EPERM or EACCES => ErrorKind.PermissionDenied,
+            EAGAIN => ErrorKind.OperationTimeout,
+            EBADMSG => ErrorKind.ProtocolError,
+            _ => ErrorKind.NotSpecified,
+        };
+        return new SnekException("InterfaceConfigFailed", kind, $"Cannot {what}: {text}.", null, inner);
     }
 }
