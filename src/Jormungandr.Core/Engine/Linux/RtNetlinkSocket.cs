@@ -7,7 +7,8 @@ namespace Jormungandr.Engine.Linux;
 /// An AF_NETLINK/NETLINK_ROUTE socket for one short configuration exchange: send a request to the
 /// kernel (nl_pid 0), read the reply into an <see cref="RtNetlinkReply"/>. The socket belongs to the
 /// network namespace of the thread that opened it. Every receive waits at most
-/// <see cref="ReceiveTimeout"/> (SO_RCVTIMEO) and one reply at most <see cref="ReplyDeadline"/>.
+/// <see cref="ReceiveTimeout"/> (SO_RCVTIMEO); a reply still incomplete after <see cref="ReplyDeadline"/>
+/// (checked between receives, so at most the sum of both) is abandoned.
 /// Failures throw <see cref="RtNetlinkException"/> with the errno. Not thread-safe.
 /// </summary>
 internal sealed unsafe partial class RtNetlinkSocket : IDisposable
@@ -43,7 +44,7 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
     /// <summary>Longest wait for one datagram.</summary>
     public static TimeSpan ReceiveTimeout { get; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Longest wait for a whole reply (a dump may take several datagrams).</summary>
+    /// <summary>When to give up on a whole reply (a dump may take several datagrams); checked between receives.</summary>
     public static TimeSpan ReplyDeadline { get; } = TimeSpan.FromSeconds(10);
 
     [StructLayout(LayoutKind.Sequential)]
