@@ -384,12 +384,6 @@ internal sealed class Client : ITunnelControl, IDisposable
         Emit(SessionEventKind.Disconnected, _serverFingerprint, Describe(), reason);
     }
 
-    [ThreadStatic]
-    private static byte[]? t_packet;
-
-    [ThreadStatic]
-    private static TcpCoalescer? t_queue; // one per receive thread; each receive thread serves one tunnel
-
     private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
         Session? session = _session;
@@ -398,15 +392,10 @@ internal sealed class Client : ITunnelControl, IDisposable
             return;
         }
 
-        // With TUN offloads, open straight into the coalescing queue (flushed in OnBatchEnd); else a buffer.
+        // Opened straight into the coalescing queue (flushed in OnBatchEnd) or a buffer: TunDelivery.
         TunDevice tun = _tun!;
-        TcpCoalescer? queue = tun.Offloads ? t_queue ??= new TcpCoalescer() : null;
-        if (queue is { HasRoom: false })
-        {
-            tun.Write(queue);
-        }
-
-        Span<byte> packet = queue is null ? t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true) : queue.Free;
+        TunDelivery delivery = TunDelivery.For(tun);
+        Span<byte> packet = delivery.Next(tun);
         OpenResult r;
         try
         {
@@ -427,25 +416,12 @@ internal sealed class Client : ITunnelControl, IDisposable
                 return;
             }
 
-            if (queue is null)
-            {
-                tun.Write(inner);
-            }
-            else
-            {
-                queue.Commit(r.Length);
-            }
+            delivery.Deliver(tun, r.Length);
         }
     }
 
     // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
-    private void OnBatchEnd()
-    {
-        if (t_queue is { Count: > 0 } queue)
-        {
-            _tun!.Write(queue);
-        }
-    }
+    private void OnBatchEnd() => TunDelivery.Flush(_tun!);
 
     private void TunLoop()
     {

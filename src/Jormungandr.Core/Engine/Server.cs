@@ -418,12 +418,6 @@ internal sealed class Server : ITunnelControl, IDisposable
         socket.Dispose();
     }
 
-    [ThreadStatic]
-    private static byte[]? t_packet;
-
-    [ThreadStatic]
-    private static TcpCoalescer? t_queue; // one per receive thread; each receive thread serves one tunnel
-
     // UDP receive thread(s): authenticate, check the inner source against the sender's addresses, deliver.
     private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
     {
@@ -432,15 +426,10 @@ internal sealed class Server : ITunnelControl, IDisposable
             return; // unknown index: nothing allocated, nothing changed
         }
 
-        // With TUN offloads, open straight into the coalescing queue (flushed in OnBatchEnd); else a buffer.
+        // Opened straight into the coalescing queue (flushed in OnBatchEnd) or a buffer: TunDelivery.
         TunDevice tun = _tun!;
-        TcpCoalescer? queue = tun.Offloads ? t_queue ??= new TcpCoalescer() : null;
-        if (queue is { HasRoom: false })
-        {
-            tun.Write(queue);
-        }
-
-        Span<byte> packet = queue is null ? t_packet ??= GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true) : queue.Free;
+        TunDelivery delivery = TunDelivery.For(tun);
+        Span<byte> packet = delivery.Next(tun);
         OpenResult r = session.Open(datagram, packet, from);
         if (!r.Authenticated || !_bySession.TryGetValue(session, out ServerPeer? peer))
         {
@@ -464,24 +453,11 @@ internal sealed class Server : ITunnelControl, IDisposable
             return;
         }
 
-        if (queue is null)
-        {
-            tun.Write(ip);
-        }
-        else
-        {
-            queue.Commit(r.Length);
-        }
+        delivery.Deliver(tun, r.Length);
     }
 
     // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
-    private void OnBatchEnd()
-    {
-        if (t_queue is { Count: > 0 } queue)
-        {
-            _tun!.Write(queue);
-        }
-    }
+    private void OnBatchEnd() => TunDelivery.Flush(_tun!);
 
     // TUN reader thread: route by destination to the owning client, seal, send. Drains what the TUN
     // queue holds into one batch (sealed in place) and sends it with one sendmmsg (issue 7).

@@ -22,9 +22,6 @@ internal sealed class TcpCoalescer
     private const int MaxItems = 512;
     /// <summary>Most segments merged into one super-packet (well under UIO_MAXIOV).</summary>
     public const int MaxSegments = 64;
-    private const byte NeedsChecksum = 1;        // VIRTIO_NET_HDR_F_NEEDS_CSUM
-    private const byte GsoTcpV4 = 1;
-    private const byte GsoTcpV6 = 4;
     private const byte TcpAck = 0x10;
     private const byte TcpPsh = 0x08;
 
@@ -142,7 +139,7 @@ internal sealed class TcpCoalescer
     public int Describe(int index, Span<byte> header, Span<CoalescedPiece> pieces)
     {
         ref Item item = ref _items[index];
-        header[..TcpSegmenter.HeaderSize].Clear();
+        header[..VirtioNetHeader.Size].Clear();
         int n = 0;
         for (int p = item.Head; n < item.Segments; p = _pieceNext[p])
         {
@@ -181,8 +178,8 @@ internal sealed class TcpCoalescer
         sum += BinaryPrimitives.ReverseEndianness((ushort)6) + (ulong)BinaryPrimitives.ReverseEndianness((ushort)tcpLength);
         BinaryPrimitives.WriteUInt16LittleEndian(tcp[16..], Checksum.Fold(sum));
 
-        header[0] = NeedsChecksum;
-        header[1] = item.V6 ? GsoTcpV6 : GsoTcpV4;
+        header[0] = VirtioNetHeader.NeedsChecksum;
+        header[1] = item.V6 ? VirtioNetHeader.GsoTcpV6 : VirtioNetHeader.GsoTcpV4;
         BinaryPrimitives.WriteUInt16LittleEndian(header[2..], (ushort)item.HeaderLength);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)item.GsoSize);
         BinaryPrimitives.WriteUInt16LittleEndian(header[6..], (ushort)item.IpHeaderLength);

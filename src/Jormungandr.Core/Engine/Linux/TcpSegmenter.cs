@@ -12,12 +12,7 @@ namespace Jormungandr.Engine.Linux;
 internal sealed class TcpSegmenter
 {
     /// <summary>sizeof(struct virtio_net_hdr), the TUN default vnet header size.</summary>
-    public const int HeaderSize = 10;
-    private const byte NeedsChecksum = 1;   // VIRTIO_NET_HDR_F_NEEDS_CSUM
-    private const byte GsoNone = 0;
-    private const byte GsoTcpV4 = 1;
-    private const byte GsoTcpV6 = 4;
-    private const byte GsoEcn = 0x80;
+    public const int HeaderSize = VirtioNetHeader.Size;
 
     private readonly byte[] _buffer;
     private int _length;     // packet bytes after the vnet header
@@ -51,15 +46,15 @@ internal sealed class TcpSegmenter
 
         ReadOnlySpan<byte> h = _buffer.AsSpan(0, HeaderSize);
         byte flags = h[0];
-        byte gso = (byte)(h[1] & ~GsoEcn);
+        byte gso = (byte)(h[1] & ~VirtioNetHeader.GsoEcn);
         int mss = BinaryPrimitives.ReadUInt16LittleEndian(h[4..]);
         int csumStart = BinaryPrimitives.ReadUInt16LittleEndian(h[6..]);
         int csumOffset = BinaryPrimitives.ReadUInt16LittleEndian(h[8..]);
         _length = length - HeaderSize;
         Span<byte> packet = _buffer.AsSpan(HeaderSize, _length);
-        if (gso == GsoNone)
+        if (gso == VirtioNetHeader.GsoNone)
         {
-            if ((flags & NeedsChecksum) != 0)
+            if ((flags & VirtioNetHeader.NeedsChecksum) != 0)
             {
                 // CHECKSUM_PARTIAL: the field holds the pseudo-header sum; sum from csum_start to the end.
                 if (csumStart + csumOffset + 2 > _length)
@@ -79,7 +74,7 @@ internal sealed class TcpSegmenter
         }
 
         int version = packet[0] >> 4;
-        if ((gso != GsoTcpV4 || version != 4) && (gso != GsoTcpV6 || version != 6))
+        if ((gso != VirtioNetHeader.GsoTcpV4 || version != 4) && (gso != VirtioNetHeader.GsoTcpV6 || version != 6))
         {
             return false;
         }
