@@ -19,7 +19,7 @@ Describe 'New-SnekCertificate' {
         Test-Path (Join-Path $dir 'server.priv') | Should -BeTrue
         Test-Path (Join-Path $dir 'server.pub') | Should -BeTrue
         if ($IsLinux) {
-            (Get-Item (Join-Path $dir 'server.priv')).UnixFileMode.ToString() | Should -Be 'UserRead, UserWrite'
+            (Get-Item (Join-Path $dir 'server.priv')).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
         }
     }
 

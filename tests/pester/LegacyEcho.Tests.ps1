@@ -127,12 +127,11 @@ Describe 'SnekJob failures and forced removal' {
 
     It 'stops the job''s server when the runspace that started it closes' {
         $port = Get-FreeTcpPort
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell $Manifest
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().
-                AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1').AddParameter('AsJob')
+            $null = $ps.AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1').AddParameter('AsJob')
             $job = @($ps.Invoke())[0]
-            $job.BaseObject.GetType().FullName | Should -Be 'Jormungandr.PowerShell.Runtime.SnekJob'
+            $job.GetType().FullName | Should -Be 'Jormungandr.PowerShell.Runtime.SnekJob'
             Wait-Until {
                 try { $null = Invoke-LegacyEcho -Message ping -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop; $true } catch { $false }
             } 'the job''s server to answer'
@@ -157,12 +156,12 @@ Describe 'SnekJob failures and forced removal' {
 Describe 'Start-LegacyEchoServer in the foreground' {
     It 'writes LegacyEchoMessage objects as they happen and stops cleanly when the pipeline is stopped (Ctrl+C)' {
         $port = Get-FreeTcpPort
-        $ps = [powershell]::Create()
+        $ps = New-ModuleShell $Manifest
+        $handle = $null
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().
-                AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1')
-            # The input must be closed first: with an open input collection BeginInvoke runs the first
-            # statement as if more pipeline input were coming, so the server would never start.
+            $null = $ps.AddCommand('Start-LegacyEchoServer').AddParameter('Port', $port).AddParameter('Bind', '127.0.0.1')
+            # The input must be closed first: with an open input collection the command would wait for
+            # more pipeline input and the server would never start.
             $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $inputData.Complete()
             $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
@@ -171,16 +170,18 @@ Describe 'Start-LegacyEchoServer in the foreground' {
                 try { $null = Invoke-LegacyEcho -Message ping -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop; $true } catch { $false }
             } 'the foreground server to answer'
             Wait-Until { $output.Count -gt 0 } 'the server to write a LegacyEchoMessage'
-            $output[0].BaseObject | Should -BeOfType ([Jormungandr.Legacy.LegacyEchoMessage])
+            $output[0] | Should -BeOfType ([Jormungandr.Legacy.LegacyEchoMessage])
             $output[0].Text | Should -Be 'ping'
 
             $stopwatch = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()   # what Ctrl+C does: StopProcessing cancels the command
+            Stop-ModuleShell $ps $handle   # what Ctrl+C does: StopProcessing cancels the command
             $stopwatch.Elapsed.TotalSeconds | Should -BeLessThan 15
             $handle.IsCompleted | Should -BeTrue
+            $handle = $null
             { Invoke-LegacyEcho -Message gone -ComputerName 127.0.0.1 -Port $port -ErrorAction Stop } | Should -Throw
         }
         finally {
+            if ($handle) { Stop-ModuleShell $ps $handle }
             $ps.Dispose()
         }
     }

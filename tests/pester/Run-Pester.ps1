@@ -10,6 +10,9 @@
 #>
 [CmdletBinding()]
 param(
+    # The Pester files or folders to run; default every *.Tests.ps1 beside this script.
+    [string[]] $Path = @($PSScriptRoot),
+
     # Where to write the NUnit XML results; none when omitted.
     [string] $ResultPath,
 
@@ -30,9 +33,12 @@ if ($ModuleDirectory) {
 }
 
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+$config.Run.Path = $Path
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+if ($env:NO_COLOR -or [Console]::IsOutputRedirected) {
+    $config.Output.RenderMode = 'Plaintext'
+}
 if ($ResultPath) {
     $config.TestResult.Enabled = $true
     $config.TestResult.OutputFormat = 'NUnitXml'

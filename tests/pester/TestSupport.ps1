@@ -20,6 +20,16 @@ function Import-JormungandrModule {
     return $manifest
 }
 
+# The command line that starts this same PowerShell again: pwsh itself, or dotnet and the entry assembly
+# when the engine is hosted by dotnet (the .NET tool, or the test suite's own host).
+function Get-PowerShellCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, [Environment]::GetCommandLineArgs()[0])
+    }
+    return @($process)
+}
+
 # A free loopback TCP port (bound and released; a race with other processes is possible but unlikely).
 function Get-FreeTcpPort {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
@@ -42,5 +52,26 @@ function Wait-Until([scriptblock] $Condition, [string] $Message, [int] $TimeoutS
     while (-not (& $Condition)) {
         if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutSeconds s: $Message" }
         Start-Sleep -Milliseconds 100
+    }
+}
+
+# A [powershell] on its own runspace with the built module already imported, so the command under test
+# runs alone (not as a batch: a batch's work item reads session variables after a stop, and a runspace
+# closed at that moment takes the whole process down inside PowerShell).
+function New-ModuleShell([string] $Manifest) {
+    $ps = [powershell]::Create()
+    $null = $ps.AddCommand('Import-Module').AddArgument($Manifest).AddParameter('ErrorAction', 'Stop').Invoke()
+    $ps.Commands.Clear()
+    return $ps
+}
+
+# Stops an asynchronous invocation and waits (bounded) for it to end before its runspace is disposed.
+function Stop-ModuleShell([powershell] $Shell, [System.IAsyncResult] $Handle) {
+    $Shell.Stop()
+    if ($Handle -and -not $Handle.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15))) {
+        throw 'The stopped invocation did not end within 15 s'
+    }
+    if ($Handle) {
+        try { $null = $Shell.EndInvoke($Handle) } catch [System.Management.Automation.PipelineStoppedException] { }
     }
 }

@@ -121,8 +121,8 @@ Describe 'A tunnel between two network namespaces' {
         # Each end is a pwsh in its namespace running the cmdlet in the foreground; output goes to a file.
         function Start-InNamespace([string] $Namespace, [string] $Script, [string] $Log) {
             $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("Import-Module '$Manifest'; $Script"))
-            $pwsh = (Get-Process -Id $PID).Path
-            Start-Process -FilePath ip -ArgumentList @('netns', 'exec', $Namespace, $pwsh, '-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded) -RedirectStandardOutput $Log -RedirectStandardError "$Log.err" -PassThru
+            $pwsh = Get-PowerShellCommand
+            Start-Process -FilePath ip -ArgumentList (@('netns', 'exec', $Namespace) + $pwsh + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)) -RedirectStandardOutput $Log -RedirectStandardError "$Log.err" -PassThru
         }
 
         $script:Processes += Start-InNamespace $NsServer "Start-SnekServer -AuthorizedKeys '$Lab/authorized' -Certificate '$($ServerCert.PrivateKeyPath)' -Bind 198.18.71.1 -KeyPort 8443 -DataPort 18666 -Pool 198.19.71.0/24 -InterfaceName snkps$Suffix -Confirm:`$false | ForEach-Object { `$_.ToString() }" (Join-Path $Lab 'server.log')
@@ -152,6 +152,13 @@ Describe 'A tunnel between two network namespaces' {
         $session.Role | Should -Be 'Server'
         $session.PeerFingerprint | Should -Be $ClientCert.Fingerprint
 
+        # The client configures its interface when the Confirmation arrives, just after the server's side.
+        $pinged = $false
+        for ($i = 0; $i -lt 10 -and -not $pinged; $i++) {
+            ip netns exec $NsClient ping -c 1 -W 1 198.19.71.1 | Out-Null
+            $pinged = $LASTEXITCODE -eq 0
+        }
+        $pinged | Should -BeTrue -Because "the client's log says:`n$(Get-Content -Raw (Join-Path $Lab 'client.log') -ErrorAction SilentlyContinue)$(Get-Content -Raw (Join-Path $Lab 'client.log.err') -ErrorAction SilentlyContinue)"
         ip netns exec $NsClient ping -c 3 -W 2 198.19.71.1 | Out-Null
         $LASTEXITCODE | Should -Be 0
         (Get-SnekSession -InterfaceName "snkps$Suffix" | Select-Object -First 1).PacketsIn | Should -BeGreaterThan 0

@@ -8,9 +8,7 @@ namespace Jormungandr.Tests;
 /// <summary>
 /// Each cmdlet's parameters become the right options record (the rest is the shared command, tested
 /// with it). Cmdlet objects are created directly: binding itself is PowerShell's and is covered by the
-/// metadata tests and the Pester suite. SwitchParameter is a stub in PowerShellStandard (IsPresent is
-/// always false outside PowerShell), so switch mappings (-NoPadding, -TrustOnFirstUse, -Force) are left
-/// to the Pester suite.
+/// metadata tests and the Pester suite (which also exercises the switches end to end).
 /// </summary>
 public class CmdletOptionsTests
 {

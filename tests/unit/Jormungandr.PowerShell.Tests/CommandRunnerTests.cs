@@ -5,9 +5,9 @@ using Jormungandr.PowerShell.Runtime;
 namespace Jormungandr.Tests;
 
 /// <summary>
-/// The lifecycle under every SnekJob (-AsJob), over fake long-running commands. SnekJob itself derives
-/// from Job2, whose PowerShellStandard reference implementation is stubbed (its collections and state
-/// do nothing outside PowerShell), so the job's behaviour is tested here, in the runner it delegates to.
+/// The lifecycle under every SnekJob (-AsJob), over fake long-running commands: the runner SnekJob
+/// delegates to, tested deterministically here; the job itself is driven through a real engine by the
+/// Pester suite (tests/pester).
 /// </summary>
 public class CommandRunnerTests
 {

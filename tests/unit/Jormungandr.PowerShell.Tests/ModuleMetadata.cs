@@ -65,9 +65,10 @@ internal static class ModuleMetadata
     private static (MetadataLoadContext, Assembly) Load()
     {
         List<string> paths = [.. Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll")];
-        foreach (string file in Directory.GetFiles(AppContext.BaseDirectory, "*.dll"))
+        // The real engine the module is compiled against (Microsoft.PowerShell.SDK keeps it under runtimes/).
+        string[] testOutput = [typeof(System.Management.Automation.PSCmdlet).Assembly.Location, .. Directory.GetFiles(AppContext.BaseDirectory, "*.dll")];
+        foreach (string file in testOutput)
         {
-            // The test output carries System.Management.Automation from PowerShellStandard.Library.
             if (!paths.Any(p => Path.GetFileName(p).Equals(Path.GetFileName(file), StringComparison.OrdinalIgnoreCase)))
             {
                 paths.Add(file);
