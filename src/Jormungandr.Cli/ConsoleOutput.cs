@@ -258,28 +258,38 @@ internal sealed class ConsoleOutput : ICommandOutput
         return [.. columns];
     }
 
-    /// <summary>The table's columns: the type's view in <see cref="TableViews"/> if it has one, else every property.</summary>
-    private static PropertyInfo[] TableColumns(Type type)
+    /// <summary>A table column: a property with its header, and a fixed width (0: sized to the content).</summary>
+    private readonly record struct Column(PropertyInfo Property, string Header, int Width, string? Format, bool AlignRight);
+
+    /// <summary>The table's columns: the type's default view if it has one, else every property.</summary>
+    private static Column[] TableColumns(Type type)
     {
         PropertyInfo[] all = Columns(type);
-        if (!TableViews.Columns.TryGetValue(type.FullName ?? type.Name, out string[]? names))
+        TableView? view = DefaultTableViews.Find(type.FullName ?? type.Name);
+        if (view is null)
         {
-            return all;
+            Column[] every = new Column[all.Length];
+            for (int i = 0; i < all.Length; i++)
+            {
+                every[i] = new Column(all[i], all[i].Name, 0, null, false);
+            }
+
+            return every;
         }
 
-        List<PropertyInfo> chosen = [];
-        foreach (string name in names)
+        List<Column> chosen = [];
+        foreach (TableColumn column in view.Columns)
         {
             foreach (PropertyInfo p in all)
             {
-                if (p.Name == name)
+                if (p.Name == column.Property)
                 {
-                    chosen.Add(p);
+                    chosen.Add(new Column(p, column.Header, column.Width, column.Format, column.AlignRight));
                 }
             }
         }
 
-        return chosen.Count > 0 ? [.. chosen] : all;
+        return [.. chosen];
     }
 
     private static string[] Cells(object value, PropertyInfo[] columns)
@@ -287,21 +297,42 @@ internal sealed class ConsoleOutput : ICommandOutput
         string[] cells = new string[columns.Length];
         for (int i = 0; i < columns.Length; i++)
         {
-            object? v;
-            try
-            {
-                v = columns[i].GetValue(value);
-            }
-            catch (TargetInvocationException)
-            {
-                v = null;
-            }
-
-            cells[i] = OneLine(FormatValue(v));
+            cells[i] = OneLine(FormatValue(Read(columns[i], value)));
         }
 
         return cells;
     }
+
+    private static string[] Cells(object value, Column[] columns)
+    {
+        string[] cells = new string[columns.Length];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            object? v = Read(columns[i].Property, value);
+            string text = columns[i].Format is string format && v is IFormattable f
+                ? f.ToString(format, CultureInfo.InvariantCulture)
+                : FormatValue(v);
+            cells[i] = Fit(OneLine(text), columns[i].Width);
+        }
+
+        return cells;
+    }
+
+    private static object? Read(PropertyInfo property, object value)
+    {
+        try
+        {
+            return property.GetValue(value);
+        }
+        catch (TargetInvocationException)
+        {
+            return null;
+        }
+    }
+
+    // As PowerShell does: a value wider than its fixed column ends in an ellipsis.
+    private static string Fit(string text, int width) =>
+        width > 0 && text.Length > width ? string.Concat(text.AsSpan(0, width - 1), "\u2026") : text;
 
     private void WriteList(object value)
     {
@@ -328,7 +359,7 @@ internal sealed class ConsoleOutput : ICommandOutput
     private void WriteTable(List<object> rows)
     {
         Type type = rows[0].GetType();
-        PropertyInfo[] columns = TableColumns(type);
+        Column[] columns = TableColumns(type);
         if (columns.Length == 0)
         {
             foreach (object row in rows)
@@ -340,86 +371,104 @@ internal sealed class ConsoleOutput : ICommandOutput
         }
 
         List<string[]> cells = new(rows.Count);
-        int[] widths = new int[columns.Length];
-        for (int c = 0; c < columns.Length; c++)
-        {
-            widths[c] = columns[c].Name.Length;
-        }
-
+        int[] widths = InitialWidths(columns);
         foreach (object row in rows)
         {
             string[] r = Cells(row, columns);
             cells.Add(r);
-            for (int c = 0; c < r.Length; c++)
-            {
-                widths[c] = Math.Max(widths[c], r[c].Length);
-            }
+            Widen(widths, columns, r);
         }
 
-        WriteRow(HeaderOf(columns), widths);
-        WriteRow(UnderlineOf(columns), widths);
+        WriteRow(HeaderOf(columns), widths, columns);
+        WriteRow(UnderlineOf(columns, widths), widths, columns);
         foreach (string[] r in cells)
         {
-            WriteRow(r, widths);
+            WriteRow(r, widths, columns);
         }
     }
 
     private void WriteStreamRow(object value)
     {
         Type type = value.GetType();
-        PropertyInfo[] columns = TableColumns(type);
+        Column[] columns = TableColumns(type);
         string[] cells = Cells(value, columns);
         if (_streamType != type || _streamWidths is null)
         {
-            // Widths come from the header and the first row; later rows may push a column wider.
+            // Fixed columns keep their width; the others are sized by the header and the first row.
             _streamType = type;
-            _streamWidths = new int[columns.Length];
-            for (int c = 0; c < columns.Length; c++)
-            {
-                _streamWidths[c] = Math.Max(columns[c].Name.Length, cells[c].Length);
-            }
-
-            WriteRow(HeaderOf(columns), _streamWidths);
-            WriteRow(UnderlineOf(columns), _streamWidths);
+            _streamWidths = InitialWidths(columns);
+            Widen(_streamWidths, columns, cells);
+            WriteRow(HeaderOf(columns), _streamWidths, columns);
+            WriteRow(UnderlineOf(columns, _streamWidths), _streamWidths, columns);
         }
 
-        WriteRow(cells, _streamWidths);
+        WriteRow(cells, _streamWidths, columns);
         _context.Stdout.Flush();
     }
 
-    private static string[] HeaderOf(PropertyInfo[] columns)
+    private static int[] InitialWidths(Column[] columns)
+    {
+        int[] widths = new int[columns.Length];
+        for (int c = 0; c < columns.Length; c++)
+        {
+            widths[c] = columns[c].Width > 0 ? columns[c].Width : columns[c].Header.Length;
+        }
+
+        return widths;
+    }
+
+    private static void Widen(int[] widths, Column[] columns, string[] cells)
+    {
+        for (int c = 0; c < cells.Length; c++)
+        {
+            if (columns[c].Width == 0)
+            {
+                widths[c] = Math.Max(widths[c], cells[c].Length);
+            }
+        }
+    }
+
+    private static string[] HeaderOf(Column[] columns)
     {
         string[] header = new string[columns.Length];
         for (int c = 0; c < columns.Length; c++)
         {
-            header[c] = columns[c].Name;
+            header[c] = Fit(columns[c].Header, columns[c].Width);
         }
 
         return header;
     }
 
-    private static string[] UnderlineOf(PropertyInfo[] columns)
+    private static string[] UnderlineOf(Column[] columns, int[] widths)
     {
         string[] line = new string[columns.Length];
         for (int c = 0; c < columns.Length; c++)
         {
-            line[c] = new string('-', columns[c].Name.Length);
+            line[c] = new string('-', Math.Min(columns[c].Header.Length, widths[c]));
         }
 
         return line;
     }
 
-    private void WriteRow(string[] cells, int[] widths)
+    private void WriteRow(string[] cells, int[] widths, Column[] columns)
     {
         StringBuilder sb = new();
         for (int c = 0; c < cells.Length; c++)
         {
             if (c > 0)
             {
-                sb.Append("  ");
+                sb.Append(' ', TableView.Separator);
             }
 
-            sb.Append(c == cells.Length - 1 ? cells[c] : cells[c].PadRight(widths[c]));
+            bool last = c == cells.Length - 1;
+            if (columns[c].AlignRight)
+            {
+                sb.Append(cells[c].PadLeft(widths[c]));
+            }
+            else
+            {
+                sb.Append(last ? cells[c] : cells[c].PadRight(widths[c]));
+            }
         }
 
         _context.Stdout.WriteLine(sb.ToString().TrimEnd());

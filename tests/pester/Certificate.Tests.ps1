@@ -45,13 +45,16 @@ Describe 'New-SnekCertificate' {
         Test-Path (Join-Path $dir.FullName 'sub' 'rel.pub') | Should -BeTrue
     }
 
-    It 'refuses to overwrite without -Force: terminating CertificateExists (ResourceExists)' {
+    It 'refuses to overwrite without -Force: non-terminating CertificateExists (ResourceExists)' {
         $dir = Join-Path $TestDrive 'exists'
         $first = New-SnekCertificate -Path $dir -Name twice
-        $err = { New-SnekCertificate -Path $dir -Name twice } | Should -Throw -PassThru
-        $err.FullyQualifiedErrorId | Should -BeLike 'CertificateExists,*'
-        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
-        $err.TargetObject | Should -Not -BeNullOrEmpty
+        $out = New-SnekCertificate -Path $dir -Name twice -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'CertificateExists,Jormungandr.PowerShell.NewSnekCertificateCommand'
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $errs[0].TargetObject | Should -Not -BeNullOrEmpty
+        { New-SnekCertificate -Path $dir -Name twice -ErrorAction Stop } | Should -Throw -ErrorId 'CertificateExists,Jormungandr.PowerShell.NewSnekCertificateCommand'
 
         $second = New-SnekCertificate -Path $dir -Name twice -Force
         $second.Fingerprint | Should -Not -Be $first.Fingerprint
@@ -61,6 +64,37 @@ Describe 'New-SnekCertificate' {
         $pass = ConvertTo-SecureString 'correct horse battery' -AsPlainText -Force
         $cert = New-SnekCertificate -Path (Join-Path $TestDrive 'protected') -Name locked -Passphrase $pass
         $cert.Protected | Should -BeTrue
+    }
+
+    It 'goes on past a directory that fails, for piped paths (as New-Item does)' {
+        $root = Join-Path $TestDrive 'many'
+        $taken = New-SnekCertificate -Path (Join-Path $root 'b') -Name client
+        $made = 'a', 'b', 'c' | ForEach-Object { Join-Path $root $_ } | New-SnekCertificate -Name client -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($made).Count | Should -Be 2
+        ($made | ForEach-Object { Split-Path -Leaf (Split-Path -Parent $_.PublicKeyPath) }) | Should -Be @('a', 'c')
+        $errs.Count | Should -Be 1
+        $errs[0].TargetObject | Should -BeLike '*b*'
+        (Get-SnekCertificate (Join-Path $root 'b' 'client.pub')).Fingerprint | Should -Be $taken.Fingerprint
+    }
+
+    It 'takes directories from Get-ChildItem by FullName' {
+        $root = Join-Path $TestDrive 'bydir'
+        'x', 'y' | ForEach-Object { New-Item -ItemType Directory (Join-Path $root $_) } | Out-Null
+        $made = Get-ChildItem -Directory $root | New-SnekCertificate -Name id
+        @($made).Count | Should -Be 2
+    }
+
+    It 'is caught by try/catch only with -ErrorAction Stop, and a bad -Name always' {
+        $dir = Join-Path $TestDrive 'trycatch'
+        New-SnekCertificate -Path $dir -Name once | Out-Null
+        $caught = $null
+        try { New-SnekCertificate -Path $dir -Name once -ErrorAction SilentlyContinue } catch { $caught = $_ }
+        $caught | Should -BeNullOrEmpty
+        try { New-SnekCertificate -Path $dir -Name once -ErrorAction Stop } catch { $caught = $_ }
+        $caught.Exception.ErrorId | Should -Be 'CertificateExists'
+        $caught = $null
+        try { New-SnekCertificate -Path $dir -Name 'a/b' -ErrorAction SilentlyContinue } catch { $caught = $_ }
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'rejects a name with a directory in it as InvalidArgument' {

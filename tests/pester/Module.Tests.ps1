@@ -111,7 +111,7 @@ Describe 'Formats' {
     It 'formats a SnekSessionEvent as a table with its columns' {
         $sample = [Jormungandr.Tunnel.SnekSessionEvent]@{ InterfaceName = 'snk9'; Kind = 'Established'; Message = 'hello' }
         $text = $sample | Format-Table | Out-String
-        $text | Should -Match 'InterfaceName'
+        $text | Should -Match 'Interface'
         $text | Should -Match 'Established'
     }
 }

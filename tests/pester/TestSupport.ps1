@@ -75,3 +75,15 @@ function Stop-ModuleShell([powershell] $Shell, [System.IAsyncResult] $Handle) {
         try { $null = $Shell.EndInvoke($Handle) } catch [System.Management.Automation.PipelineStoppedException] { }
     }
 }
+
+# snek (the CLI twin) as built beside the module: $env:JORMUNGANDR_SNEK, else the newest build output.
+function Get-SnekCommand {
+    $dll = $env:JORMUNGANDR_SNEK
+    if (-not $dll) {
+        $dll = (Get-ChildItem (Join-Path $script:RepositoryRoot 'src' 'Jormungandr.Cli' 'bin') -Recurse -Filter snek.dll -ErrorAction SilentlyContinue |
+            Sort-Object LastWriteTimeUtc -Descending | Select-Object -First 1).FullName
+    }
+    if (-not $dll) { throw 'Build first: snek.dll not found under src/Jormungandr.Cli/bin' }
+    $dotnet = if ($env:DOTNET_HOST_PATH) { $env:DOTNET_HOST_PATH } else { 'dotnet' }
+    return @($dotnet, $dll)
+}

@@ -81,12 +81,13 @@ public class CmdletOptionsTests
     public void New_SnekCertificate_passes_the_SecureString_through()
     {
         using SecureString pass = new NetworkCredential("", "pw").SecurePassword;
-        var options = new NewSnekCertificateCommand { Path = "keys", Name = "laptop", Passphrase = pass }.CreateOptions(Resolve);
+        var options = new NewSnekCertificateCommand { Path = ["keys"], Name = "laptop", Passphrase = pass }.CreateOptions(Resolve, "keys");
         Assert.Equal("/resolved/keys", options.Path);
         Assert.Equal("laptop", options.Name);
         Assert.Same(pass, options.Passphrase);
 
-        var defaults = new NewSnekCertificateCommand().CreateOptions(Resolve);
+        var cmdlet = new NewSnekCertificateCommand();
+        var defaults = cmdlet.CreateOptions(Resolve, cmdlet.Path[0]);
         Assert.Equal("/resolved/.", defaults.Path);
         Assert.Equal(Identity.SnekIdentity.DefaultName, defaults.Name);
         Assert.False(defaults.Force);

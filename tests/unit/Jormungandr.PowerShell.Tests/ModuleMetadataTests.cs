@@ -1,12 +1,14 @@
 using System.Reflection;
 using System.Xml.Linq;
+using Jormungandr.Commands;
 using Jormungandr.HelpGen;
 
 namespace Jormungandr.Tests;
 
 /// <summary>
-/// Verifies the module by metadata, since CI has no PowerShell: verbs, output types, the manifest,
-/// parameter sets, docs pages and format views, all read from the built Jormungandr.dll.
+/// Verifies the module by metadata: verbs, output types, the manifest, parameter sets, docs pages and
+/// format views, read from the built Jormungandr.dll without loading it (the Pester suite drives it in
+/// a real engine).
 /// </summary>
 public class ModuleMetadataTests
 {
@@ -181,10 +183,43 @@ public class ModuleMetadataTests
         }
     }
 
+    // Generated at build from DefaultTableViews into the laid-out module.
+    private static string BuiltFormatFile =>
+        Path.Combine(RepoPaths.Root, "out", "Jormungandr", (string)Manifest["ModuleVersion"], "Jormungandr.Format.ps1xml");
+
+    [Fact]
+    public void Default_views_fit_120_columns_and_stream_rows()
+    {
+        Assert.NotEmpty(DefaultTableViews.All);
+        foreach (TableView view in DefaultTableViews.All)
+        {
+            Assert.True(view.FixedWidth <= DefaultTableViews.TerminalWidth, $"{view.TypeName}: {view.FixedWidth} columns wide");
+            // PowerShell holds rows back to size columns unless the first column has a width; only the last may be open.
+            for (int i = 0; i < view.Columns.Count - 1; i++)
+            {
+                Assert.True(view.Columns[i].Width > 0, $"{view.TypeName}.{view.Columns[i].Property} has no width");
+            }
+        }
+    }
+
+    [Fact]
+    public void Format_file_is_the_default_views()
+    {
+        XDocument format = XDocument.Load(BuiltFormatFile);
+        List<XElement> views = [.. format.Descendants("View")];
+        Assert.Equal(DefaultTableViews.All.Select(v => v.TypeName), views.Select(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value));
+        foreach ((TableView view, XElement element) in DefaultTableViews.All.Zip(views))
+        {
+            List<XElement> headers = [.. element.Descendants("TableColumnHeader")];
+            Assert.Equal(view.Columns.Select(c => c.Header), headers.Select(h => h.Element("Label")!.Value));
+            Assert.Equal(view.Columns.Select(c => c.Width), headers.Select(h => (int?)h.Element("Width") ?? 0));
+        }
+    }
+
     [Fact]
     public void Every_output_type_has_a_table_view_in_the_format_file()
     {
-        XDocument format = XDocument.Load(Path.Combine(RepoPaths.Root, "Jormungandr.Format.ps1xml"));
+        XDocument format = XDocument.Load(BuiltFormatFile);
         HashSet<string> viewed = [.. format.Descendants("View").Where(v => v.Element("TableControl") is not null).SelectMany(v => v.Descendants("TypeName")).Select(t => t.Value.Trim())];
         Type job = ModuleMetadata.Automation.GetType("System.Management.Automation.Job", throwOnError: true)!;
         foreach (CmdletInfo cmdlet in ModuleMetadata.Cmdlets)
@@ -209,7 +244,7 @@ public class ModuleMetadataTests
     [Fact]
     public void Every_format_column_names_a_real_property_and_headers_match_columns()
     {
-        XDocument format = XDocument.Load(Path.Combine(RepoPaths.Root, "Jormungandr.Format.ps1xml"));
+        XDocument format = XDocument.Load(BuiltFormatFile);
         foreach (XElement view in format.Descendants("View"))
         {
             string typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();

@@ -110,8 +110,11 @@ public sealed class NewCertificateCommand : ISnekCommand<NewCertificateOptions>
         return Task.CompletedTask;
     }
 
-    private static void Validate(NewCertificateOptions options)
+    /// <summary>Checks the options that do not depend on the file system (name, passphrase, a path given).</summary>
+    /// <exception cref="SnekException">CertificateInvalidArgument naming the bad value.</exception>
+    public static void Validate(NewCertificateOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Path))
         {
             throw Invalid("A directory for the key files is required (Path).", options.Path);
