@@ -71,9 +71,12 @@ internal sealed class DifferentialRun
     public int Next(int min, int maxExclusive) => _random.Next(min, maxExclusive);
 
     /// <summary>Flips one random bit of a non-empty buffer in place and returns its index.</summary>
-    public int FlipBit(byte[] buffer)
+    public int FlipBit(byte[] buffer) => FlipBit(buffer, 0, buffer.Length);
+
+    /// <summary>Flips one random bit of bytes [from, to) in place and returns its index in the buffer.</summary>
+    public int FlipBit(byte[] buffer, int from, int to)
     {
-        int bit = _random.Next(buffer.Length * 8);
+        int bit = _random.Next(from * 8, to * 8);
         buffer[bit / 8] ^= (byte)(1 << (bit % 8));
         return bit;
     }

@@ -51,13 +51,18 @@ public sealed class MlDsaDifferentialTests(ITestOutputHelper output)
             run.Check(BouncyCastleMlDsa.Verify(p, pk, message, context, hedged), "BouncyCastle rejected our hedged signature");
             run.Check(MlDsaManaged.Instance.Verify(p, bcPk, message, context, bcHedged), "we rejected BouncyCastle's hedged signature");
 
-            // One flipped bit in the signature, the message or the context; an empty one gains a byte instead.
+            // One flipped bit in the signature (half of them in the hint encoding, whose malformed forms
+            // both must refuse), the message or the context; an empty one gains a byte instead.
             byte[] signature = (byte[])bcHedged.Clone();
+            int hintStart = p.SignatureSize - (p.Omega + p.K);
             string target;
-            switch (run.Next(0, 3))
+            switch (run.Next(0, 4))
             {
                 case 0:
                     target = $"signature bit {run.FlipBit(signature)}";
+                    break;
+                case 3:
+                    target = $"hint bit {run.FlipBit(signature, hintStart, signature.Length)}";
                     break;
                 case 1 when message.Length > 0:
                     target = $"message bit {run.FlipBit(message)}";
