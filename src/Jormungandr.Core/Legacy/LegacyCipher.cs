@@ -127,13 +127,11 @@ public sealed class LegacyCipher : IDisposable
         IBlockCipher cbc = new CbcBlockCipher(new BlowfishEngine());
         cbc.Init(encrypt, new ParametersWithIV(new KeyParameter(_key), _iv));
         byte[] output = new byte[input.Length];
-        byte[] inBuf = input.ToArray();
         for (int off = 0; off < input.Length; off += BlockSize)
         {
-            cbc.ProcessBlock(inBuf, off, output, off);
+            cbc.ProcessBlock(input.Slice(off, BlockSize), output.AsSpan(off, BlockSize));
         }
 
-        CryptographicOperations.ZeroMemory(inBuf);
         return output;
     }
 

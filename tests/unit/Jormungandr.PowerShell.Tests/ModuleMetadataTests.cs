@@ -373,7 +373,7 @@ public class ModuleMetadataTests
         string version = (string)Manifest["ModuleVersion"];
         string dir = Path.Combine(RepoPaths.Root, "out", "Jormungandr", version);
         Assert.True(Directory.Exists(dir), $"{dir} missing: the PowerShell project's build lays it out");
-        foreach (string file in (string[])["Jormungandr.psd1", "Jormungandr.dll", "Jormungandr.Core.dll", "BouncyCastle.Crypto.dll", "Jormungandr.Format.ps1xml",
+        foreach (string file in (string[])["Jormungandr.psd1", "Jormungandr.dll", "Jormungandr.Core.dll", "BouncyCastle.Cryptography.dll", "Jormungandr.Format.ps1xml",
                      Path.Combine("en-US", "Jormungandr.dll-Help.xml"), Path.Combine("en-US", "about_Jormungandr.help.txt")])
         {
             Assert.True(File.Exists(Path.Combine(dir, file)), $"{file} missing from {dir}");

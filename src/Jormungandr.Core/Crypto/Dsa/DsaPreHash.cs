@@ -52,7 +52,7 @@ internal static class DsaPreHash
             var shake = new ShakeDigest(bits);
             shake.BlockUpdate(input, 0, input.Length);
             byte[] xofOut = new byte[bits / 4];
-            shake.DoFinal(xofOut, 0, xofOut.Length);
+            shake.OutputFinal(xofOut, 0, xofOut.Length);
             return xofOut;
         }
 
