@@ -35,6 +35,30 @@ Describe 'Module Jormungandr' {
         $Module.ExportedAliases.Count | Should -Be 0
     }
 
+    It 'ships no assembly that this PowerShell already has in another version' {
+        # PowerShell's own assemblies (the host's trusted platform assemblies) win over a module's copy:
+        # a different version there would leave the module running against one it was not built with.
+        $platform = @{}
+        foreach ($path in ([AppContext]::GetData('TRUSTED_PLATFORM_ASSEMBLIES') -split [IO.Path]::PathSeparator)) {
+            if ($path) { $platform[[IO.Path]::GetFileNameWithoutExtension($path)] = $path }
+        }
+        foreach ($dll in Get-ChildItem (Get-JormungandrModuleDirectory) -Filter *.dll) {
+            $name = $dll.BaseName
+            if ($platform.ContainsKey($name)) {
+                [Reflection.AssemblyName]::GetAssemblyName($platform[$name]).Version |
+                    Should -Be ([Reflection.AssemblyName]::GetAssemblyName($dll.FullName).Version) -Because "$name ships with the module and with PowerShell"
+            }
+        }
+    }
+
+    It 'loads each assembly once, in one version, when its cmdlets run' {
+        Get-SnekCertificate -Path (New-SnekCertificate -Path (Join-Path $TestDrive 'load') -Name x).PublicKeyPath | Out-Null
+        $twice = [AppDomain]::CurrentDomain.GetAssemblies() | Group-Object { $_.GetName().Name } | Where-Object { @($_.Group | ForEach-Object { $_.GetName().Version } | Sort-Object -Unique).Count -gt 1 }
+        $twice | ForEach-Object Name | Should -BeNullOrEmpty
+        $loaded = [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name
+        $loaded | Should -Contain 'Jormungandr.Core'
+    }
+
     It 'does not ship System.Management.Automation' {
         Test-Path (Join-Path $Module.ModuleBase 'System.Management.Automation.dll') | Should -BeFalse
     }

@@ -257,6 +257,38 @@ public sealed class CliTests
         Assert.Contains("ErrorId   : Id\n", single.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ConsoleOutput_Table_UsesTheDefaultView_FitsAWideTerminal_AndTruncatesWithAnEllipsis()
+    {
+        using StringWriter stdout = new();
+        ConsoleOutput output = new(new CliContext(TextReader.Null, stdout, TextWriter.Null, interactive: false), new ConsoleSettings());
+        for (int i = 0; i < 2; i++)
+        {
+            output.WriteObject(new Jormungandr.Tunnel.SnekSession
+            {
+                InterfaceName = "snk0",
+                Role = Jormungandr.Tunnel.TunnelRole.Server,
+                PeerName = "a-peer-name-longer-than-its-column",
+                PeerFingerprint = "SHA256:" + new string('A', 43),
+                Endpoint = "[2001:2::1234:5678]:10666",
+                TunnelAddresses = ["198.19.0.2", "fd00:5ec::2"],
+                BytesIn = 123456789012,
+            });
+        }
+
+        output.Flush();
+        string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Matches(@"^Interface\s+Role\s+Peer\s+Endpoint\s+Addresses\s+State\s+BytesIn\s+BytesOut\s+Drops$", lines[0]);
+        Assert.All(lines, l => Assert.True(l.Length <= DefaultTableViews.TerminalWidth, $"{l.Length} columns: {l}"));
+        Assert.Contains("a-peer-name-\u2026", lines[2], StringComparison.Ordinal);
+        Assert.Contains("198.19.0.2, fd00:5ec::2", lines[2], StringComparison.Ordinal);   // 23 characters: fits
+        Assert.DoesNotContain("SHA256:", lines[2], StringComparison.Ordinal);   // in --json and the list view only
+        // Numbers are right-aligned under their header.
+        int bytesInEnd = lines[0].IndexOf("BytesIn", StringComparison.Ordinal) + "BytesIn".Length;
+        Assert.Equal(bytesInEnd, lines[2].IndexOf("123456789012", StringComparison.Ordinal) + "123456789012".Length);
+    }
+
     /// <summary>A stdin that never delivers a line (a terminal nobody types into); released on dispose.</summary>
     private sealed class BlockingReader : TextReader
     {
