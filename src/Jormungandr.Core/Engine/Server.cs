@@ -4,6 +4,7 @@ using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
+using Jormungandr.Service;
 using Jormungandr.Time;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     private volatile Dictionary<Session, ServerPeer> _bySession = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly SessionOptions _sessionOptions;
+    private readonly ServiceLifecycle _service;
+    private IDisposable? _reloadRegistration;
+    private int _reloadPending;
     private SnekIdentity? _identity;
     private LocalIdentity? _local;
     private AuthorizedKeys? _authorized;
@@ -44,9 +48,10 @@ internal sealed class Server : ITunnelControl, IDisposable
     private Thread? _tunThread;
     private long _dropsNoRoute;
 
-    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit)
+    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit, ServiceLifecycle? service = null)
     {
         _options = options;
+        _service = service ?? ServiceLifecycle.None;
         _logger = loggerFactory.CreateLogger("Jormungandr.Server");
         _emit = emit;
         _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
@@ -89,6 +94,8 @@ internal sealed class Server : ITunnelControl, IDisposable
                 _tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
             Emit(SessionEventKind.Listening, null, $"{bind?.ToString() ?? "*"}:{_options.KeyPort}",
                 $"key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp, pool {pool4}{(pool6 is null ? "" : " " + pool6)}, server key {_identity.Fingerprint}");
+            _reloadRegistration = _service.OnReload(() => Interlocked.Exchange(ref _reloadPending, 1));
+            _service.Ready(StatusLine());
         }
         catch
         {
@@ -108,6 +115,11 @@ internal sealed class Server : ITunnelControl, IDisposable
             while (await timer.WaitForNextTickAsync(linked.Token).ConfigureAwait(false))
             {
                 Tick();
+                if (Interlocked.Exchange(ref _reloadPending, 0) == 1)
+                {
+                    Reload();
+                }
+
                 if (DateTime.UtcNow >= nextRefresh)
                 {
                     nextRefresh = DateTime.UtcNow.AddSeconds(1);
@@ -162,9 +174,34 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
     }
 
-    private void RefreshAuthorizedKeys()
+    /// <summary>
+    /// Re-reads what can change without dropping anyone who stays authorized (SIGHUP, <c>systemctl
+    /// reload</c>): the authorized keys and their static addresses, read even when the directory looks
+    /// unchanged. Settings that are safe to change at run time join here.
+    /// </summary>
+    private void Reload()
     {
-        if (!_authorized!.Refresh())
+        _service.Reloading();
+        _logger.LogInformation("Reload requested: re-reading {Directory}", _options.AuthorizedKeysPath);
+        RefreshAuthorizedKeys(force: true);
+        _service.Ready(StatusLine());
+    }
+
+    /// <summary>The one-line status a service manager shows.</summary>
+    private string StatusLine()
+    {
+        int clients;
+        lock (_peersGate)
+        {
+            clients = _peers.Count;
+        }
+
+        return $"{InterfaceName}: listening on key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp; {clients} client{(clients == 1 ? "" : "s")}, {_authorized?.Count ?? 0} authorized";
+    }
+
+    private void RefreshAuthorizedKeys(bool force = false)
+    {
+        if (!_authorized!.Refresh(force))
         {
             return;
         }
@@ -314,6 +351,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         AddPeer(peer);
+        _service.Status(StatusLine());
         _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
         Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
         return peer;
@@ -402,6 +440,8 @@ internal sealed class Server : ITunnelControl, IDisposable
         CloseQuietly(peer.KeyChannel);
         peer.Session.Dispose();
         _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", peer.Key.Name, peer.Key.Fingerprint, reason);
+        _service.Status(StatusLine());
+
         Emit(SessionEventKind.Disconnected, peer.Key.Fingerprint, peer.Endpoint is null ? null : ServerPeer.Describe(peer.Endpoint), reason);
     }
 
@@ -577,6 +617,9 @@ internal sealed class Server : ITunnelControl, IDisposable
 
     public void Dispose()
     {
+        _service.Stopping($"{InterfaceName}: stopping, removing the interface");
+        _reloadRegistration?.Dispose();
+        _reloadRegistration = null;
         _keyChannel?.Dispose();
         List<ServerPeer> peers;
         lock (_peersGate)
