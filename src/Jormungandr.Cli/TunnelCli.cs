@@ -72,9 +72,10 @@ internal static class TunnelCli
         Option<string?> bind = new("--bind") { Description = "Listen on this address only (default: all IPv4 and IPv6 addresses)." };
         Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR, /16 to /30); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
         Option<string?> pool6 = new("--pool6") { Description = "Optional IPv6 tunnel address pool (CIDR, /64 to /120)." };
+        Option<string?> stateDir = new("--state-dir") { Description = $"Where address leases survive restarts (default {TunnelDefaults.StateRoot}/<interface>)." };
         Command command = new("server", "Run a VPN server until Ctrl+C or 'snek stop': one TUN for many clients.")
         {
-            authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir,
+            authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir, stateDir,
         };
         command.SetAction((parse, ct) =>
         {
@@ -92,6 +93,7 @@ internal static class TunnelCli
                 Mtu = parse.GetValue(Mtu),
                 NoPadding = parse.GetValue(NoPadding),
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
+                StateDirectory = parse.GetValue(stateDir),
             };
             return RunTunnelAsync(parse, (factory, service) => new StartServerCommand(factory, service), options, ct);
         });

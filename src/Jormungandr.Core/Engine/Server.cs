@@ -41,6 +41,8 @@ internal sealed class Server : ITunnelControl, IDisposable
     private LocalIdentity? _local;
     private AuthorizedKeys? _authorized;
     private AddressPool? _pool;
+    private LeaseFile? _leaseFile;
+    private long _savedLeases;
     private TunDevice? _tun;
     private UdpTransport? _udp;
     private KeyChannel? _keyChannel;
@@ -74,6 +76,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             ApplyStaticLeases();
 
             _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            RestoreLeases();
             int mtu = _options.Mtu ?? InterfaceConfig.DefaultMtu;
             InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
             if (_pool.ServerLease.Address6 is not null)
@@ -124,6 +127,7 @@ internal sealed class Server : ITunnelControl, IDisposable
                 {
                     nextRefresh = DateTime.UtcNow.AddSeconds(1);
                     RefreshAuthorizedKeys();
+                    SaveLeases();
                 }
             }
         }
@@ -151,6 +155,41 @@ internal sealed class Server : ITunnelControl, IDisposable
         created.SavePublic(Path.ChangeExtension(defaultPath, ".pub"));
         logger.LogWarning("Created server key {Path} ({Fingerprint}); give clients {Public} to pin", defaultPath, created.Fingerprint, Path.ChangeExtension(defaultPath, ".pub"));
         return created;
+    }
+
+    // Clients come back to the addresses they had before the restart (static ones are already reserved).
+    private void RestoreLeases()
+    {
+        _leaseFile = new LeaseFile(_options.StateDirectory ?? Path.Combine(TunnelDefaults.StateRoot, _tun!.Name), _logger);
+        int restored = _pool!.Restore(_leaseFile.Load(), _clock.Now, _clock.UtcNow);
+        _savedLeases = _pool.Version;
+        _logger.LogInformation("Restored {Count} address leases from {Path}", restored, _leaseFile.Path);
+    }
+
+    // Called once a second and at the end: a write only when a lease changed, never per packet or handshake.
+    private void SaveLeases()
+    {
+        if (_leaseFile is null || _pool is null)
+        {
+            return;
+        }
+
+        long version = _pool.Version;
+        if (version == _savedLeases)
+        {
+            return;
+        }
+
+        try
+        {
+            _leaseFile.Save(_pool.Export(_clock.Now, _clock.UtcNow));
+            _savedLeases = version;
+        }
+        catch (SnekException e)
+        {
+            // The tunnel keeps working; the next change tries again.
+            _logger.LogWarning("{Reason}", e.Message);
+        }
     }
 
     private void ApplyStaticLeases()
@@ -631,6 +670,9 @@ internal sealed class Server : ITunnelControl, IDisposable
         {
             RemovePeer(p, "server stopping");
         }
+
+        SaveLeases();
+        _leaseFile = null;
 
         _udp?.Dispose();
         _tun?.Dispose();

@@ -49,8 +49,8 @@ public sealed class ServiceLifecycle : IDisposable
         }
     }
 
-    /// <summary>A lifecycle that announces nothing (not run as a service).</summary>
-    public static ServiceLifecycle None { get; } = new(notifier: null);
+    /// <summary>A new lifecycle that announces nothing (not run as a service).</summary>
+    public static ServiceLifecycle None => new(notifier: null);
 
     /// <summary>Receives the first failure to notify (one readable line); set by the command running the tunnel.</summary>
     public Action<string>? Warning { get; set; }
