@@ -21,6 +21,7 @@ public sealed class ServiceLifecycle : IDisposable
     private Action? _reloadHandler;
     private bool _warned;
     private bool _stopping;
+    private bool _reloading;
 
     /// <summary>Creates a lifecycle over <paramref name="notifier"/> (none: announcements are dropped).</summary>
     /// <param name="notifier">Where announcements go.</param>
@@ -58,7 +59,10 @@ public sealed class ServiceLifecycle : IDisposable
     /// <summary>True once <see cref="Ready"/> was announced.</summary>
     public bool IsReady { get; private set; }
 
-    /// <summary>Announces that the tunnel is up (<c>READY=1</c>) with a status line; later calls only update the status.</summary>
+    /// <summary>
+    /// Announces that the tunnel is up (<c>READY=1</c>) with a status line, first at start and again to end
+    /// a <see cref="Reloading"/>; other calls only update the status.
+    /// </summary>
     public void Ready(string status)
     {
         lock (_gate)
@@ -68,8 +72,9 @@ public sealed class ServiceLifecycle : IDisposable
                 return;
             }
 
-            string message = IsReady ? Status(status, prefix: "") : Status(status, prefix: "READY=1\n");
+            string message = IsReady && !_reloading ? Status(status, prefix: "") : Status(status, prefix: "READY=1\n");
             IsReady = true;
+            _reloading = false;
             Send(message);
         }
     }
@@ -96,6 +101,7 @@ public sealed class ServiceLifecycle : IDisposable
     {
         lock (_gate)
         {
+            _reloading = true;
             Send("RELOADING=1\nMONOTONIC_USEC=" + _monotonicMicroseconds().ToString(CultureInfo.InvariantCulture));
         }
     }

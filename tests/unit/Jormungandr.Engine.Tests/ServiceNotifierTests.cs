@@ -153,12 +153,15 @@ public sealed class ServiceNotifierTests : IDisposable
     }
 
     [Fact]
-    public void Reloading_carries_the_monotonic_time_in_microseconds()
+    public void Reloading_carries_the_monotonic_time_in_microseconds_and_ends_with_READY()
     {
         var notifier = new RecordingNotifier();
         var life = new ServiceLifecycle(notifier, () => 123456789);
+        life.Ready("up");
         life.Reloading();
-        Assert.Equal("RELOADING=1\nMONOTONIC_USEC=123456789", Assert.Single(notifier.Messages));
+        life.Ready("reloaded");
+        life.Ready("later");
+        Assert.Equal(["READY=1\nSTATUS=up", "RELOADING=1\nMONOTONIC_USEC=123456789", "READY=1\nSTATUS=reloaded", "STATUS=later"], notifier.Messages);
     }
 
     [Fact]
