@@ -31,7 +31,7 @@ Describe 'Module Jormungandr' {
     }
 
     # BeforeDiscovery variables do not exist during Run: the list reaches the test as test-case data.
-    It 'exports exactly the nine cmdlets and nothing else' -TestCases @{ Expected = $Cmdlets } {
+    It 'exports exactly the listed cmdlets and nothing else' -TestCases @{ Expected = $Cmdlets } {
         $Module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($Expected | Sort-Object)
         $Module.ExportedFunctions.Count | Should -Be 0
         $Module.ExportedAliases.Count | Should -Be 0
