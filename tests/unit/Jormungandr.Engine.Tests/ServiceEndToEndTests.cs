@@ -127,5 +127,37 @@ public sealed class ServiceEndToEndTests
         Assert.Contains("Restored 2 address leases", Output(again), StringComparison.Ordinal);
     }
 
+    [NetworkLabFact]
+    public void After_a_server_crash_the_clients_keep_their_addresses_too()
+    {
+        using TunnelLab lab = TunnelLab.Create("svccrash");
+        string alice = lab.CreateClientKey("alice");
+        string bob = lab.CreateClientKey("bob");
+        LabProcess server = lab.StartServer();
+        LabProcess a = lab.StartClient(1, alice);
+        Assert.Equal("198.19.0.2", lab.WaitForClient(1, Up, a)?.TunnelAddresses[0]);
+        LabProcess b = lab.StartClient(2, bob);
+        Assert.Equal("198.19.0.3", lab.WaitForClient(2, Up, b)?.TunnelAddresses[0]);
+        Assert.True(a.Stop(TimeSpan.FromSeconds(10)));
+
+        // No clean stop: only what was saved when the leases changed (checked once a second) survives.
+        string leases = Path.Combine(lab.StateDirectory, Engine.LeaseFile.FileName);
+        long deadline = Environment.TickCount64 + 10_000;
+        while (!(File.Exists(leases) && File.ReadAllText(leases).Split('\n').Count(l => l.EndsWith(" live", StringComparison.Ordinal)) == 1) && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(100);
+        }
+
+        Assert.Equal(0, LibC.Kill(server.Id, LibC.SigKill));
+        Assert.True(server.WaitForExit(TimeSpan.FromSeconds(10)));
+        Assert.True(b.Stop(TimeSpan.FromSeconds(10)));
+
+        LabProcess again = lab.StartServer();
+        LabProcess b2 = lab.StartClient(2, bob);
+        Assert.True(lab.WaitForClient(2, Up, b2)?.TunnelAddresses[0] == "198.19.0.3", File.ReadAllText(leases) + Output(again));
+        LabProcess a2 = lab.StartClient(1, alice);
+        Assert.Equal("198.19.0.2", lab.WaitForClient(1, Up, a2)?.TunnelAddresses[0]);
+    }
+
     private const int LibHup = 1;
 }
