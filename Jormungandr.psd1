@@ -19,6 +19,9 @@
         'Get-SnekSession'
         'Disconnect-SnekPeer'
         'Stop-SnekTunnel'
+        'Install-SnekService'
+        'Uninstall-SnekService'
+        'Get-SnekService'
         'Invoke-LegacyEcho'
         'Start-LegacyEchoServer'
     )

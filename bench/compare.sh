@@ -255,7 +255,7 @@ setup_ours() {
     cp "$TMP/ours/keys/client.pub" "$TMP/ours/authorized/" || return 1
     start_bg p1 "$NS1" "$TMP/ours1.log" "$OURS" server --authorized-keys "$TMP/ours/authorized" \
         --cert "$TMP/ours/keys/server.priv" --bind 198.18.0.1 --key-port 11960 --data-port 11961 \
-        --pool 198.19.3.0/24 --interface "sbsn1$RID" --status-dir "$TMP/ours/status"
+        --pool 198.19.3.0/24 --interface "sbsn1$RID" --status-dir "$TMP/ours/status" --state-dir "$TMP/ours/state"
     sleep 1
     start_bg p2 "$NS2" "$TMP/ours2.log" "$OURS" connect 198.18.0.1 --cert "$TMP/ours/keys/client.priv" \
         --server-key "$TMP/ours/keys/server.pub" --key-port 11960 --data-port 11961 \

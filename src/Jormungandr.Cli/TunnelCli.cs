@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Jormungandr.Commands;
+using Jormungandr.Service;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
 
@@ -70,9 +72,10 @@ internal static class TunnelCli
         Option<string?> bind = new("--bind") { Description = "Listen on this address only (default: all IPv4 and IPv6 addresses)." };
         Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR, /16 to /30); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
         Option<string?> pool6 = new("--pool6") { Description = "Optional IPv6 tunnel address pool (CIDR, /64 to /120)." };
+        Option<string?> stateDir = new("--state-dir") { Description = $"Where address leases survive restarts (default {TunnelDefaults.StateRoot}/<interface>)." };
         Command command = new("server", "Run a VPN server until Ctrl+C or 'snek stop': one TUN for many clients.")
         {
-            authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir,
+            authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir, stateDir,
         };
         command.SetAction((parse, ct) =>
         {
@@ -90,8 +93,9 @@ internal static class TunnelCli
                 Mtu = parse.GetValue(Mtu),
                 NoPadding = parse.GetValue(NoPadding),
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
+                StateDirectory = parse.GetValue(stateDir),
             };
-            return RunTunnelAsync(parse, factory => new StartServerCommand(factory), options, ct);
+            return RunTunnelAsync(parse, (factory, service) => new StartServerCommand(factory, service), options, ct);
         });
         return command;
     }
@@ -128,7 +132,7 @@ internal static class TunnelCli
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
                 RekeyAfter = TimeSpan.FromSeconds(parse.GetValue(rekey)),
             };
-            return RunTunnelAsync(parse, factory => new ConnectPeerCommand(factory), options, ct);
+            return RunTunnelAsync(parse, (factory, service) => new ConnectPeerCommand(factory, service), options, ct);
         });
         return command;
     }
@@ -171,7 +175,11 @@ internal static class TunnelCli
         return command;
     }
 
-    private static async Task<int> RunTunnelAsync<TOptions>(ParseResult parse, Func<ILoggerFactory, ISnekCommand<TOptions>> create, TOptions options, CancellationToken ct)
+    /// <summary>
+    /// Runs a tunnel command with console logging, the service manager link (<c>$NOTIFY_SOCKET</c>) and
+    /// SIGHUP as a reload request; a tunnel with nothing to re-read logs that and keeps running.
+    /// </summary>
+    private static async Task<int> RunTunnelAsync<TOptions>(ParseResult parse, Func<ILoggerFactory, ServiceLifecycle, ISnekCommand<TOptions>> create, TOptions options, CancellationToken ct)
     {
         bool verbose = parse.GetValue(GlobalOptions.Verbose);
         using ILoggerFactory factory = LoggerFactory.Create(b => b
@@ -179,9 +187,19 @@ internal static class TunnelCli
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft", LogLevel.Warning));
+        ILogger logger = factory.CreateLogger("Jormungandr.Service");
+        using ServiceLifecycle service = ServiceLifecycle.FromEnvironment(message => logger.LogWarning("{Message}", message));
+        using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // a reload request, not the end
+            if (!service.RequestReload())
+            {
+                logger.LogInformation("SIGHUP: this tunnel has nothing to re-read");
+            }
+        });
         try
         {
-            return await CliRunner.RunAsync(parse, create(factory), options, ct, stream: true).ConfigureAwait(false);
+            return await CliRunner.RunAsync(parse, create(factory, service), options, ct, stream: true).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

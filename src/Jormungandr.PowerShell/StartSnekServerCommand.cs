@@ -75,6 +75,11 @@ public sealed class StartSnekServerCommand : SnekCmdlet
     [Parameter]
     public SwitchParameter NoPadding { get; set; }
 
+    /// <summary>Where address leases survive restarts; /var/lib/jormungandr/&lt;interface&gt; when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateDirectory { get; set; }
+
     /// <summary>Runs the server in a background job and returns the job at once.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -94,6 +99,7 @@ public sealed class StartSnekServerCommand : SnekCmdlet
             InterfaceName = InterfaceName,
             Mtu = _mtu,
             NoPadding = NoPadding.IsPresent,
+            StateDirectory = StateDirectory is null ? null : resolve(StateDirectory),
         };
 
     /// <summary>Starts the server.</summary>

@@ -4,11 +4,13 @@
 BeforeDiscovery {
     $script:Cmdlets = @(
         'New-SnekCertificate', 'Get-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Get-SnekSession',
-        'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Invoke-LegacyEcho', 'Start-LegacyEchoServer')
-    $script:StateChanging = @('New-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Start-LegacyEchoServer')
+        'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Invoke-LegacyEcho', 'Start-LegacyEchoServer',
+        'Install-SnekService', 'Uninstall-SnekService', 'Get-SnekService')
+    $script:StateChanging = @('New-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Start-LegacyEchoServer',
+        'Install-SnekService', 'Uninstall-SnekService')
     $script:OutputTypes = @(
         'Jormungandr.Identity.SnekCertificate', 'Jormungandr.Tunnel.SnekSession', 'Jormungandr.Tunnel.SnekSessionEvent',
-        'Jormungandr.Legacy.LegacyEchoReply', 'Jormungandr.Legacy.LegacyEchoMessage')
+        'Jormungandr.Legacy.LegacyEchoReply', 'Jormungandr.Legacy.LegacyEchoMessage', 'Jormungandr.Service.SnekServiceStatus')
 }
 
 BeforeAll {
@@ -29,7 +31,7 @@ Describe 'Module Jormungandr' {
     }
 
     # BeforeDiscovery variables do not exist during Run: the list reaches the test as test-case data.
-    It 'exports exactly the nine cmdlets and nothing else' -TestCases @{ Expected = $Cmdlets } {
+    It 'exports exactly the listed cmdlets and nothing else' -TestCases @{ Expected = $Cmdlets } {
         $Module.ExportedCmdlets.Keys | Sort-Object | Should -Be ($Expected | Sort-Object)
         $Module.ExportedFunctions.Count | Should -Be 0
         $Module.ExportedAliases.Count | Should -Be 0

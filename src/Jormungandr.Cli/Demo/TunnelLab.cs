@@ -47,6 +47,9 @@ internal sealed class TunnelLab : IDisposable
     /// <summary>Directory of authorized client keys.</summary>
     public string AuthorizedDirectory => Path.Combine(Directory, "authorized");
 
+    /// <summary>The server's state directory (address leases), inside the temp dir so nothing outlives the lab.</summary>
+    public string StateDirectory => Path.Combine(Directory, "state");
+
     /// <summary>The server's private key.</summary>
     public string ServerKey => Path.Combine(Directory, "server.priv");
 
@@ -127,11 +130,14 @@ internal sealed class TunnelLab : IDisposable
         return [host, dll];
     }
 
+    /// <summary>Words put before the snek command of the next processes started (e.g. <c>env NAME=value</c>).</summary>
+    public IReadOnlyList<string> CommandPrefix { get; set; } = [];
+
     /// <summary>Starts the server in the server namespace.</summary>
     public LabProcess StartServer(bool ipv6 = false, params string[] extra)
     {
-        List<string> command = SnekCommand();
-        command.AddRange(["server", "--authorized-keys", AuthorizedDirectory, "--cert", ServerKey, "--interface", ServerInterface]);
+        List<string> command = [.. CommandPrefix, .. SnekCommand()];
+        command.AddRange(["server", "--authorized-keys", AuthorizedDirectory, "--cert", ServerKey, "--interface", ServerInterface, "--state-dir", StateDirectory]);
         if (ipv6)
         {
             command.AddRange(["--pool6", Pool6]);
@@ -144,7 +150,7 @@ internal sealed class TunnelLab : IDisposable
     /// <summary>Starts client <paramref name="n"/> in the client namespace, pinning the server key unless <paramref name="serverKey"/> says otherwise.</summary>
     public LabProcess StartClient(int n, string privateKey, string? serverKey = null, params string[] extra)
     {
-        List<string> command = SnekCommand();
+        List<string> command = [.. CommandPrefix, .. SnekCommand()];
         command.AddRange(["connect", Lab.ServerAddress.ToString(), "--cert", privateKey, "--server-key", serverKey ?? ServerPublicKey,
             "--interface", ClientInterface(n)]);
         command.AddRange(extra);

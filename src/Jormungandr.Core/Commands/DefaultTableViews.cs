@@ -58,6 +58,15 @@ public static class DefaultTableViews
             new("Text", 30),
             new("Reply", 0),
         ]),
+        new("Jormungandr.Service.SnekServiceStatus",
+        [
+            new("Unit", 36),
+            new("Installed", 9),
+            new("Current", 7),
+            new("Enabled", 7),
+            new("ActiveState", 11),
+            new("StatusText", 0),
+        ]),
     ];
 
     /// <summary>The default view of <paramref name="typeName"/>, or null when it has none.</summary>

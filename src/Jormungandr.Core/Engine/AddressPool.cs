@@ -8,11 +8,17 @@ namespace Jormungandr.Engine;
 /// <summary>A client's tunnel addresses.</summary>
 internal sealed record Lease(IPAddress Address4, IPAddress? Address6);
 
+/// <summary>A lease as saved across restarts: the key's fingerprint, its addresses, and when it was released (null: live).</summary>
+internal sealed record PersistedLease(string Key, IPAddress Address4, IPAddress? Address6, DateTimeOffset? ReleasedAt);
+
 /// <summary>
 /// Hands out tunnel addresses from an IPv4 pool and an optional IPv6 pool. The server owns host 1 of
 /// each; clients get host N of both (so a client's IPv4 and IPv6 addresses match). A key keeps its
-/// lease (same addresses) until <see cref="Release"/> plus the lease time; static addresses per key
-/// are reserved and never handed to anyone else. Thread-safe.
+/// lease (same addresses) until <see cref="Release"/> plus the lease time, and after that for as long
+/// as the pool has other free addresses: a new key takes a never-leased address first and reclaims an
+/// expired lease (the longest expired) only when the pool is otherwise full. Static addresses per key
+/// are reserved and never handed to anyone else. <see cref="Export"/> and <see cref="Restore"/> carry
+/// the leases across a restart; <see cref="Version"/> tells when they changed. Thread-safe.
 /// </summary>
 internal sealed class AddressPool
 {
@@ -27,6 +33,7 @@ internal sealed class AddressPool
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<long> _usedHosts = [];
     private readonly Dictionary<string, Lease> _static = new(StringComparer.Ordinal);
+    private long _version;
 
     private sealed class Entry(long host, Lease lease)
     {
@@ -143,7 +150,6 @@ internal sealed class AddressPool
     {
         lock (_gate)
         {
-            Expire(now);
             if (_static.TryGetValue(key, out Lease? fixedLease))
             {
                 // A static address wins over a dynamic lease someone else holds: that holder keeps
@@ -155,7 +161,12 @@ internal sealed class AddressPool
             {
                 if (!IsStaticHost(existing.Host))
                 {
-                    existing.Active = true;
+                    if (!existing.Active)
+                    {
+                        existing.Active = true;
+                        _version++;
+                    }
+
                     return existing.Lease;
                 }
 
@@ -163,22 +174,98 @@ internal sealed class AddressPool
                 // both keys would hold it and whichever connected last would get the other's traffic.
                 _usedHosts.Remove(existing.Host);
                 _byKey.Remove(key);
+                _version++;
             }
 
-            for (long host = _firstHost; host <= _lastHost; host++)
+            long? free = FreeHost() ?? ReclaimExpired(now);
+            if (free is not long host)
             {
-                if (_usedHosts.Contains(host) || IsStaticHost(host))
+                return null;
+            }
+
+            var lease = new Lease(Host4(host), _pool6 is null ? null : Host6(host));
+            _byKey[key] = new Entry(host, lease);
+            _usedHosts.Add(host);
+            _version++;
+            return lease;
+        }
+    }
+
+    /// <summary>Counts lease changes (new, released, reclaimed, restored); unchanged means nothing new to save.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _version;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The dynamic leases for saving: a live one has no release time; a released one carries the wall-clock
+    /// time of its release (<paramref name="utcNow"/> minus how long ago, on the monotonic <paramref name="now"/>).
+    /// </summary>
+    public List<PersistedLease> Export(TimeSpan now, DateTimeOffset utcNow)
+    {
+        lock (_gate)
+        {
+            List<PersistedLease> result = new(_byKey.Count);
+            foreach ((string key, Entry entry) in _byKey)
+            {
+                DateTimeOffset? released = entry.Active ? null : utcNow - (now - entry.ReleasedAt);
+                result.Add(new PersistedLease(key, entry.Lease.Address4, entry.Lease.Address6, released));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Takes back saved leases (before any client connects). A lease that was live when saved counts as
+    /// released now, so its key has the full lease time to return; a released one keeps its release
+    /// time. Leases that no longer fit (outside the pool, the server's or a static address, a key with a
+    /// static address, an address or key already taken) are skipped. Returns how many were restored.
+    /// </summary>
+    public int Restore(IEnumerable<PersistedLease> leases, TimeSpan now, DateTimeOffset utcNow)
+    {
+        ArgumentNullException.ThrowIfNull(leases);
+        lock (_gate)
+        {
+            int restored = 0;
+            foreach (PersistedLease saved in leases)
+            {
+                if (saved.Address4.AddressFamily != AddressFamily.InterNetwork || !_pool4.Contains(saved.Address4))
                 {
                     continue;
                 }
 
-                var lease = new Lease(Host4(host), _pool6 is null ? null : Host6(host));
-                _byKey[key] = new Entry(host, lease);
+                long host = HostOf(saved.Address4);
+                if (host < _firstHost || host > _lastHost || _usedHosts.Contains(host) || IsStaticHost(host)
+                    || _static.ContainsKey(saved.Key) || _byKey.ContainsKey(saved.Key))
+                {
+                    continue;
+                }
+
+                // The IPv6 address always follows the host number, so a pool6 added or changed since is simply applied.
+                TimeSpan ago = saved.ReleasedAt is DateTimeOffset at ? utcNow - at : TimeSpan.Zero;
+                var entry = new Entry(host, new Lease(saved.Address4, _pool6 is null ? null : Host6(host)))
+                {
+                    Active = false,
+                    ReleasedAt = now - (ago < TimeSpan.Zero ? TimeSpan.Zero : ago), // a clock set back counts as "just now"
+                };
+                _byKey[saved.Key] = entry;
                 _usedHosts.Add(host);
-                return lease;
+                restored++;
             }
 
-            return null;
+            if (restored > 0)
+            {
+                _version++;
+            }
+
+            return restored;
         }
     }
 
@@ -187,15 +274,16 @@ internal sealed class AddressPool
     {
         lock (_gate)
         {
-            if (_byKey.TryGetValue(key, out Entry? entry))
+            if (_byKey.TryGetValue(key, out Entry? entry) && entry.Active)
             {
                 entry.Active = false;
                 entry.ReleasedAt = now;
+                _version++;
             }
         }
     }
 
-    /// <summary>Number of dynamic leases held (live or lingering).</summary>
+    /// <summary>Number of dynamic leases remembered (live, lingering, or expired but not yet reclaimed).</summary>
     public int LeaseCount
     {
         get
@@ -207,27 +295,42 @@ internal sealed class AddressPool
         }
     }
 
-    private void Expire(TimeSpan now)
+    private long? FreeHost()
     {
-        List<string>? gone = null;
-        foreach ((string key, Entry entry) in _byKey)
+        for (long host = _firstHost; host <= _lastHost; host++)
         {
-            if (!entry.Active && now - entry.ReleasedAt >= _leaseTime)
+            if (!_usedHosts.Contains(host) && !IsStaticHost(host))
             {
-                (gone ??= []).Add(key);
+                return host;
             }
         }
 
-        if (gone is null)
+        return null;
+    }
+
+    // The pool is otherwise full: the lease expired longest ago gives up its address.
+    private long? ReclaimExpired(TimeSpan now)
+    {
+        string? oldestKey = null;
+        Entry? oldest = null;
+        foreach ((string key, Entry entry) in _byKey)
         {
-            return;
+            if (!entry.Active && now - entry.ReleasedAt >= _leaseTime && !IsStaticHost(entry.Host)
+                && (oldest is null || entry.ReleasedAt < oldest.ReleasedAt))
+            {
+                oldestKey = key;
+                oldest = entry;
+            }
         }
 
-        foreach (string key in gone)
+        if (oldest is null)
         {
-            _usedHosts.Remove(_byKey[key].Host);
-            _byKey.Remove(key);
+            return null;
         }
+
+        _byKey.Remove(oldestKey!);
+        _usedHosts.Remove(oldest.Host);
+        return oldest.Host;
     }
 
     private bool IsStaticHost(long host)

@@ -59,8 +59,11 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         return key is not null && CryptographicOperations.FixedTimeEquals(key.PublicKey, publicKey) ? key : null;
     }
 
-    /// <summary>Re-reads the directory when anything in it changed; true when the set was reloaded.</summary>
-    public bool Refresh()
+    /// <summary>
+    /// Re-reads the directory when anything in it changed (or always, with <paramref name="force"/>: an
+    /// edit that kept a file's size and time is invisible to the cheap check); true when the set was reloaded.
+    /// </summary>
+    public bool Refresh(bool force = false)
     {
         string signature;
         string[] files;
@@ -83,7 +86,7 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
             return false;
         }
 
-        if (signature == _signature)
+        if (signature == _signature && !force)
         {
             return false;
         }

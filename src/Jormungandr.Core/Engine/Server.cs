@@ -4,6 +4,7 @@ using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
+using Jormungandr.Service;
 using Jormungandr.Time;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
@@ -33,10 +34,15 @@ internal sealed class Server : ITunnelControl, IDisposable
     private volatile Dictionary<Session, ServerPeer> _bySession = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly SessionOptions _sessionOptions;
+    private readonly ServiceLifecycle _service;
+    private IDisposable? _reloadRegistration;
+    private int _reloadPending;
     private SnekIdentity? _identity;
     private LocalIdentity? _local;
     private AuthorizedKeys? _authorized;
     private AddressPool? _pool;
+    private LeaseFile? _leaseFile;
+    private long _savedLeases;
     private TunDevice? _tun;
     private UdpTransport? _udp;
     private KeyChannel? _keyChannel;
@@ -44,9 +50,10 @@ internal sealed class Server : ITunnelControl, IDisposable
     private Thread? _tunThread;
     private long _dropsNoRoute;
 
-    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit)
+    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit, ServiceLifecycle? service = null)
     {
         _options = options;
+        _service = service ?? ServiceLifecycle.None;
         _logger = loggerFactory.CreateLogger("Jormungandr.Server");
         _emit = emit;
         _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
@@ -69,6 +76,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             ApplyStaticLeases();
 
             _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            RestoreLeases();
             int mtu = _options.Mtu ?? InterfaceConfig.DefaultMtu;
             InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
             if (_pool.ServerLease.Address6 is not null)
@@ -89,6 +97,8 @@ internal sealed class Server : ITunnelControl, IDisposable
                 _tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
             Emit(SessionEventKind.Listening, null, $"{bind?.ToString() ?? "*"}:{_options.KeyPort}",
                 $"key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp, pool {pool4}{(pool6 is null ? "" : " " + pool6)}, server key {_identity.Fingerprint}");
+            _reloadRegistration = _service.OnReload(() => Interlocked.Exchange(ref _reloadPending, 1));
+            _service.Ready(StatusLine());
         }
         catch
         {
@@ -108,10 +118,16 @@ internal sealed class Server : ITunnelControl, IDisposable
             while (await timer.WaitForNextTickAsync(linked.Token).ConfigureAwait(false))
             {
                 Tick();
+                if (Interlocked.Exchange(ref _reloadPending, 0) == 1)
+                {
+                    Reload();
+                }
+
                 if (DateTime.UtcNow >= nextRefresh)
                 {
                     nextRefresh = DateTime.UtcNow.AddSeconds(1);
                     RefreshAuthorizedKeys();
+                    SaveLeases();
                 }
             }
         }
@@ -141,6 +157,41 @@ internal sealed class Server : ITunnelControl, IDisposable
         return created;
     }
 
+    // Clients come back to the addresses they had before the restart (static ones are already reserved).
+    private void RestoreLeases()
+    {
+        _leaseFile = new LeaseFile(_options.StateDirectory ?? Path.Combine(TunnelDefaults.StateRoot, _tun!.Name), _logger);
+        int restored = _pool!.Restore(_leaseFile.Load(), _clock.Now, _clock.UtcNow);
+        _savedLeases = _pool.Version;
+        _logger.LogInformation("Restored {Count} address leases from {Path}", restored, _leaseFile.Path);
+    }
+
+    // Called once a second and at the end: a write only when a lease changed, never per packet or handshake.
+    private void SaveLeases()
+    {
+        if (_leaseFile is null || _pool is null)
+        {
+            return;
+        }
+
+        long version = _pool.Version;
+        if (version == _savedLeases)
+        {
+            return;
+        }
+
+        try
+        {
+            _leaseFile.Save(_pool.Export(_clock.Now, _clock.UtcNow));
+            _savedLeases = version;
+        }
+        catch (SnekException e)
+        {
+            // The tunnel keeps working; the next change tries again.
+            _logger.LogWarning("{Reason}", e.Message);
+        }
+    }
+
     private void ApplyStaticLeases()
     {
         var statics = new Dictionary<string, Lease>(StringComparer.Ordinal);
@@ -162,9 +213,34 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
     }
 
-    private void RefreshAuthorizedKeys()
+    /// <summary>
+    /// Re-reads what can change without dropping anyone who stays authorized (SIGHUP, <c>systemctl
+    /// reload</c>): the authorized keys and their static addresses, read even when the directory looks
+    /// unchanged. Settings that are safe to change at run time join here.
+    /// </summary>
+    private void Reload()
     {
-        if (!_authorized!.Refresh())
+        _service.Reloading();
+        _logger.LogInformation("Reload requested: re-reading {Directory}", _options.AuthorizedKeysPath);
+        RefreshAuthorizedKeys(force: true);
+        _service.Ready(StatusLine());
+    }
+
+    /// <summary>The one-line status a service manager shows.</summary>
+    private string StatusLine()
+    {
+        int clients;
+        lock (_peersGate)
+        {
+            clients = _peers.Count;
+        }
+
+        return $"{InterfaceName}: listening on key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp; {clients} client{(clients == 1 ? "" : "s")}, {_authorized?.Count ?? 0} authorized";
+    }
+
+    private void RefreshAuthorizedKeys(bool force = false)
+    {
+        if (!_authorized!.Refresh(force))
         {
             return;
         }
@@ -314,6 +390,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         AddPeer(peer);
+        _service.Status(StatusLine());
         _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
         Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
         return peer;
@@ -402,6 +479,8 @@ internal sealed class Server : ITunnelControl, IDisposable
         CloseQuietly(peer.KeyChannel);
         peer.Session.Dispose();
         _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", peer.Key.Name, peer.Key.Fingerprint, reason);
+        _service.Status(StatusLine());
+
         Emit(SessionEventKind.Disconnected, peer.Key.Fingerprint, peer.Endpoint is null ? null : ServerPeer.Describe(peer.Endpoint), reason);
     }
 
@@ -577,6 +656,9 @@ internal sealed class Server : ITunnelControl, IDisposable
 
     public void Dispose()
     {
+        _service.Stopping($"{InterfaceName}: stopping, removing the interface");
+        _reloadRegistration?.Dispose();
+        _reloadRegistration = null;
         _keyChannel?.Dispose();
         List<ServerPeer> peers;
         lock (_peersGate)
@@ -588,6 +670,9 @@ internal sealed class Server : ITunnelControl, IDisposable
         {
             RemovePeer(p, "server stopping");
         }
+
+        SaveLeases();
+        _leaseFile = null;
 
         _udp?.Dispose();
         _tun?.Dispose();

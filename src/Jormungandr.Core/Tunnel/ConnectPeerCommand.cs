@@ -1,5 +1,6 @@
 using Jormungandr.Commands;
 using Jormungandr.Engine;
+using Jormungandr.Service;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,16 +10,21 @@ namespace Jormungandr.Tunnel;
 /// Connects to a VPN server and keeps the tunnel up until cancelled (or stopped through its status
 /// socket), reconnecting with bounded backoff when the server goes away. Writes a
 /// <see cref="SnekSessionEvent"/> as the session changes. Throws SnekException (SecurityError) when
-/// the server's key is not pinned or trusted. Needs root on Linux.
+/// the server's key is not pinned or trusted. Under a service manager it announces readiness when the
+/// first session is established and reports reconnects as status lines. Needs root on Linux.
 /// </summary>
 public sealed class ConnectPeerCommand : ISnekCommand<ClientOptions>
 {
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ServiceLifecycle _service;
 
     /// <summary>Creates the command; log messages go to <paramref name="loggerFactory"/> (none when null).</summary>
-    public ConnectPeerCommand(ILoggerFactory? loggerFactory = null)
+    /// <param name="loggerFactory">Where log messages go.</param>
+    /// <param name="service">Readiness and status link to a service manager; none when null.</param>
+    public ConnectPeerCommand(ILoggerFactory? loggerFactory = null, ServiceLifecycle? service = null)
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _service = service ?? ServiceLifecycle.None;
     }
 
     /// <inheritdoc />
@@ -28,7 +34,12 @@ public sealed class ConnectPeerCommand : ISnekCommand<ClientOptions>
         ArgumentNullException.ThrowIfNull(output);
         options.Validate();
         TunnelPreconditions.Check();
-        var client = new Client(options, _loggerFactory, output.WriteObject);
+        _service.Warning ??= output.WriteWarning;
+        var client = new Client(options, _loggerFactory, e =>
+        {
+            output.WriteObject(e);
+            Announce(e);
+        });
         string name = options.InterfaceName ?? "";
         try
         {
@@ -40,8 +51,23 @@ public sealed class ConnectPeerCommand : ISnekCommand<ClientOptions>
         }
         finally
         {
+            _service.Stopping($"{client.InterfaceName}: stopping, removing the interface");
             client.Dispose();
             output.WriteObject(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = name, Kind = SessionEventKind.Stopped, Message = "client stopped" });
+        }
+    }
+
+    // Ready when the tunnel first carries traffic; afterwards each session change is a status line.
+    private void Announce(SnekSessionEvent e)
+    {
+        switch (e.Kind)
+        {
+            case SessionEventKind.Established:
+                _service.Ready($"{e.InterfaceName}: connected to {e.Endpoint}, {e.Message}");
+                break;
+            case SessionEventKind.Disconnected when _service.IsReady:
+                _service.Status($"{e.InterfaceName}: reconnecting to {e.Endpoint} ({e.Message})");
+                break;
         }
     }
 }

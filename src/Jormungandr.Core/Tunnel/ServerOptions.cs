@@ -44,6 +44,12 @@ public sealed record ServerOptions
     /// <summary>Where the status socket is created (<c>&lt;InterfaceName&gt;.sock</c>, mode 0600).</summary>
     public string StatusDirectory { get; init; } = TunnelDefaults.StatusDirectory;
 
+    /// <summary>
+    /// Where the server keeps state that survives a restart (the address leases); null uses
+    /// <c>/var/lib/jormungandr/&lt;InterfaceName&gt;</c>. Created with mode 0700.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
     /// <summary>Checks every value; throws <see cref="Commands.SnekException"/> (InvalidArgument) naming the first bad one.</summary>
     public void Validate()
     {
@@ -77,5 +83,9 @@ public sealed record ServerOptions
         }
 
         OptionChecks.RequirePath(StatusDirectory, "StatusDirectory");
+        if (StateDirectory is not null)
+        {
+            OptionChecks.RequirePath(StateDirectory, "StateDirectory");
+        }
     }
 }

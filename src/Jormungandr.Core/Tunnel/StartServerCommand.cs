@@ -1,5 +1,6 @@
 using Jormungandr.Commands;
 using Jormungandr.Engine;
+using Jormungandr.Service;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,16 +10,22 @@ namespace Jormungandr.Tunnel;
 /// Runs a VPN server until cancelled (or stopped through its status socket): one TUN for many
 /// clients, the TCP key port and the UDP data port, authorized keys re-read on change, a status
 /// socket. Writes a <see cref="SnekSessionEvent"/> as peers come and go, and a final
-/// <see cref="SessionEventKind.Stopped"/> after everything it created is removed. Needs root on Linux.
+/// <see cref="SessionEventKind.Stopped"/> after everything it created is removed. Under a service
+/// manager it announces readiness once listening with the TUN up, and re-reads the authorized keys
+/// when <see cref="ServiceLifecycle.RequestReload"/> is called. Needs root on Linux.
 /// </summary>
 public sealed class StartServerCommand : ISnekCommand<ServerOptions>
 {
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ServiceLifecycle _service;
 
     /// <summary>Creates the command; log messages go to <paramref name="loggerFactory"/> (none when null).</summary>
-    public StartServerCommand(ILoggerFactory? loggerFactory = null)
+    /// <param name="loggerFactory">Where log messages go.</param>
+    /// <param name="service">Readiness, status and reload link to a service manager; none when null.</param>
+    public StartServerCommand(ILoggerFactory? loggerFactory = null, ServiceLifecycle? service = null)
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _service = service ?? ServiceLifecycle.None;
     }
 
     /// <inheritdoc />
@@ -28,7 +35,8 @@ public sealed class StartServerCommand : ISnekCommand<ServerOptions>
         ArgumentNullException.ThrowIfNull(output);
         options.Validate();
         TunnelPreconditions.Check();
-        var server = new Server(options, _loggerFactory, output.WriteObject);
+        _service.Warning ??= output.WriteWarning;
+        var server = new Server(options, _loggerFactory, output.WriteObject, _service);
         string name = options.InterfaceName ?? "";
         try
         {

@@ -15,6 +15,9 @@ public static class TunnelDefaults
     /// <summary>Directory of the status sockets.</summary>
     public const string StatusDirectory = "/run/jormungandr";
 
+    /// <summary>Parent of the servers' state directories (<c>&lt;interface&gt;/leases</c>) when none is given.</summary>
+    public const string StateRoot = "/var/lib/jormungandr";
+
     /// <summary>The server's private key when none is given (created on first start).</summary>
     public const string ServerKeyPath = "/var/lib/jormungandr/server.priv";
 

@@ -40,6 +40,7 @@ public class ModuleMetadataTests
     [
         "New-SnekCertificate", "Get-SnekCertificate", "Start-SnekServer", "Connect-SnekPeer", "Get-SnekSession",
         "Disconnect-SnekPeer", "Stop-SnekTunnel", "Invoke-LegacyEcho", "Start-LegacyEchoServer",
+        "Install-SnekService", "Uninstall-SnekService", "Get-SnekService",
     ];
 
     private static Dictionary<string, object> Manifest =>
@@ -95,6 +96,8 @@ public class ModuleMetadataTests
     [InlineData("Disconnect-SnekPeer")]
     [InlineData("Stop-SnekTunnel")]
     [InlineData("Start-LegacyEchoServer")]
+    [InlineData("Install-SnekService")]
+    [InlineData("Uninstall-SnekService")]
     public void State_changing_cmdlets_support_ShouldProcess_with_a_confirm_impact(string name)
     {
         CmdletInfo cmdlet = ModuleMetadata.Cmdlets.Single(c => c.Name == name);

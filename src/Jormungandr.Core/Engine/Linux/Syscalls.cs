@@ -57,6 +57,25 @@ internal static unsafe partial class Syscalls
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
 
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    /// <summary>O_RDONLY | O_CLOEXEC: enough to open a directory to fsync it (O_DIRECTORY differs between architectures).</summary>
+    public const int O_RDONLY_CLOEXEC = O_CLOEXEC;
+
+    /// <summary>CLOCK_MONOTONIC, the clock systemd's MONOTONIC_USEC is read from.</summary>
+    public const int CLOCK_MONOTONIC = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGetTime(int clock, out TimeSpec time);
+
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint InterfaceIndex(string name);
 
