@@ -70,9 +70,13 @@ internal sealed class Client : ITunnelControl, IDisposable
             IPAddress address = await ResolveAsync(_options.Address, cancellationToken).ConfigureAwait(false);
             _server = new IPEndPoint(address, _options.DataPort);
             _serverAddress = _server.Serialize();
-            _identity = SnekIdentity.LoadPrivate(_options.CertificatePath, _options.Passphrase);
+            _identity = _options.PrivateKey is string inline
+                ? SnekIdentity.FromPrivateKeyText(inline, _options.Passphrase, "the profile's private_key")
+                : SnekIdentity.LoadPrivate(_options.CertificatePath, _options.Passphrase);
             _local = new LocalIdentity(_identity.PublicKey, _identity.Sign);
-            _policy = new ServerKeyPolicy(_options.ServerKeyPath, _options.TrustedServersPath, _options.Address, _options.TrustOnFirstUse, _logger);
+            _policy = _options.ServerPublicKey is string pinned
+                ? new ServerKeyPolicy(OptionChecks.PublicKey(pinned, "ServerPublicKey"), _logger)
+                : new ServerKeyPolicy(_options.ServerKeyPath, _options.TrustedServersPath, _options.Address, _options.TrustOnFirstUse, _logger);
             _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
             _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
             _udp = OpenUdp();

@@ -37,18 +37,21 @@ public static class TomlText
     /// Reads a TOML file: only a regular file (a FIFO is refused without blocking), at most
     /// <paramref name="maxBytes"/> as seen on the open descriptor, UTF-8 with an optional BOM.
     /// </summary>
-    public static TomlSection Load(string path, int maxBytes, TomlErrors errors)
+    public static TomlSection Load(string path, int maxBytes, TomlErrors errors) => Load(path, maxBytes, errors, out _);
+
+    /// <summary>As <see cref="Load(string, int, TomlErrors)"/>, with the file's kind, mode and owner as seen on the open descriptor.</summary>
+    internal static TomlSection Load(string path, int maxBytes, TomlErrors errors, out FileStatus status)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(errors);
-        return Parse(ReadFile(path, maxBytes, errors), path, errors);
+        return Parse(ReadFile(path, maxBytes, errors, out status), path, errors);
     }
 
-    private static string ReadFile(string path, int maxBytes, TomlErrors errors)
+    private static string ReadFile(string path, int maxBytes, TomlErrors errors, out FileStatus status)
     {
         try
         {
-            using SafeFileHandle handle = RegularFile.OpenRead(path, out FileStatus status);
+            using SafeFileHandle handle = RegularFile.OpenRead(path, out status);
             if (status.Length > maxBytes)
             {
                 throw new Commands.SnekException(errors.Invalid, errors.InvalidKind, $"{path}: the file is larger than {maxBytes} bytes.", path);

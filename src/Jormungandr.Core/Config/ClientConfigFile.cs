@@ -1,0 +1,157 @@
+using System.Text;
+using Jormungandr.Identity;
+using Jormungandr.IO;
+using Jormungandr.Toml;
+using Jormungandr.Tunnel;
+
+namespace Jormungandr.Config;
+
+/// <summary>
+/// <c>client.toml</c>: every option of <c>snek connect</c> / <c>Connect-SnekPeer</c> (docs/config.md),
+/// also the single-file client profile <c>snek client add</c> writes, with the private key and the
+/// pinned server key inline. Strict like <see cref="ServerConfigFile"/>; a file holding a private key
+/// must be mode 0600 and belong to the user (as a <c>.priv</c> file).
+/// </summary>
+public static class ClientConfigFile
+{
+    /// <summary>Largest file read.</summary>
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>The keys, in documentation order.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+    [
+        "server", "key_port", "data_port", "certificate", "private_key", "passphrase_file", "server_key",
+        "server_public_key", "trusted_servers", "trust_on_first_use", "routes", "interface", "mtu", "padding",
+        "status_dir", "max_reconnect_delay", "rekey_after",
+    ];
+
+    /// <summary>Reads a client configuration file or profile; absent keys keep the defaults of <see cref="ClientOptions"/>.</summary>
+    public static ClientOptions Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        TomlSection root = TomlText.Load(path, MaxBytes, TomlErrors.Config, out FileStatus status);
+        if (root.Has("private_key"))
+        {
+            KeyFile.CheckPrivateAccess(status, path);
+        }
+
+        return Read(root, ConfigFiles.DirectoryOf(path));
+    }
+
+    /// <summary>Reads the text of a client configuration file; relative paths are taken from <paramref name="baseDirectory"/>.</summary>
+    public static ClientOptions Parse(string text, string sourceName, string baseDirectory) =>
+        Read(TomlText.Parse(text, sourceName, TomlErrors.Config), baseDirectory);
+
+    private static ClientOptions Read(TomlSection root, string baseDirectory)
+    {
+        root.AllowOnly([.. Keys]);
+        ConfigReader r = new(root, baseDirectory);
+        ClientOptions d = new();
+        IReadOnlyList<string>? routes = root.Strings("routes", 256);
+        if (routes is not null)
+        {
+            r.At("routes", () => routes.ToList().ForEach(route => OptionChecks.Route(route)));
+        }
+
+        int? mtu = (int?)root.Integer("mtu", 576, 65535);
+        if (mtu is int m)
+        {
+            r.At("mtu", () => OptionChecks.Mtu(m, false));
+        }
+
+        string? privateKey = root.String("private_key");
+        if (privateKey is not null && root.Has("certificate"))
+        {
+            throw root.Error(root.LocationOf("private_key"), "give 'private_key' or 'certificate', not both");
+        }
+
+        string? serverKey = r.Path("server_key");
+        string? serverPublicKey = r.Checked("server_public_key", v => OptionChecks.PublicKey(v, "server_public_key"));
+        if (serverKey is not null && serverPublicKey is not null)
+        {
+            throw root.Error(root.LocationOf("server_public_key"), "give 'server_public_key' or 'server_key', not both");
+        }
+
+        return new ClientOptions
+        {
+            Address = r.Checked("server", OptionChecks.Host) ?? d.Address,
+            CertificatePath = r.Path("certificate") ?? d.CertificatePath,
+            PrivateKey = privateKey,
+            Passphrase = r.PassphraseFrom("passphrase_file"),
+            ServerKeyPath = serverKey,
+            ServerPublicKey = serverPublicKey,
+            TrustedServersPath = r.Path("trusted_servers"),
+            TrustOnFirstUse = root.Boolean("trust_on_first_use") ?? d.TrustOnFirstUse,
+            KeyPort = r.Port("key_port") ?? d.KeyPort,
+            DataPort = r.Port("data_port") ?? d.DataPort,
+            Routes = routes ?? d.Routes,
+            InterfaceName = r.Checked("interface", OptionChecks.InterfaceName),
+            Mtu = mtu,
+            NoPadding = root.Boolean("padding") is bool padding ? !padding : d.NoPadding,
+            StatusDirectory = r.Path("status_dir") ?? d.StatusDirectory,
+            MaxReconnectDelay = r.Seconds("max_reconnect_delay", 1, 600) ?? d.MaxReconnectDelay,
+            RekeyAfter = r.Seconds("rekey_after", 2, 150) ?? d.RekeyAfter,
+        };
+    }
+
+    /// <summary>
+    /// The file's options with those given explicitly on the command line or as parameters put over
+    /// them; <paramref name="given"/> holds the <see cref="ClientOptions"/> property names that were given.
+    /// A key file given explicitly replaces an inline key (and a pinned server key file an inline one).
+    /// </summary>
+    public static ClientOptions Overlay(ClientOptions file, ClientOptions explicitOptions, IReadOnlySet<string> given)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(explicitOptions);
+        ArgumentNullException.ThrowIfNull(given);
+        ClientOptions e = explicitOptions;
+        T Pick<T>(string name, T fromFile, T fromArgs) => given.Contains(name) ? fromArgs : fromFile;
+        bool certificateGiven = given.Contains(nameof(e.CertificatePath));
+        bool serverKeyGiven = given.Contains(nameof(e.ServerKeyPath)) || given.Contains(nameof(e.TrustedServersPath)) || given.Contains(nameof(e.TrustOnFirstUse));
+        return new ClientOptions
+        {
+            Address = Pick(nameof(e.Address), file.Address, e.Address),
+            CertificatePath = Pick(nameof(e.CertificatePath), file.CertificatePath, e.CertificatePath),
+            PrivateKey = certificateGiven ? e.PrivateKey : file.PrivateKey,
+            Passphrase = Pick(nameof(e.Passphrase), file.Passphrase, e.Passphrase),
+            ServerKeyPath = Pick(nameof(e.ServerKeyPath), file.ServerKeyPath, e.ServerKeyPath),
+            ServerPublicKey = serverKeyGiven ? e.ServerPublicKey : file.ServerPublicKey,
+            TrustedServersPath = Pick(nameof(e.TrustedServersPath), file.TrustedServersPath, e.TrustedServersPath),
+            TrustOnFirstUse = Pick(nameof(e.TrustOnFirstUse), file.TrustOnFirstUse, e.TrustOnFirstUse),
+            KeyPort = Pick(nameof(e.KeyPort), file.KeyPort, e.KeyPort),
+            DataPort = Pick(nameof(e.DataPort), file.DataPort, e.DataPort),
+            Routes = Pick(nameof(e.Routes), file.Routes, e.Routes),
+            InterfaceName = Pick(nameof(e.InterfaceName), file.InterfaceName, e.InterfaceName),
+            Mtu = Pick(nameof(e.Mtu), file.Mtu, e.Mtu),
+            NoPadding = Pick(nameof(e.NoPadding), file.NoPadding, e.NoPadding),
+            StatusDirectory = Pick(nameof(e.StatusDirectory), file.StatusDirectory, e.StatusDirectory),
+            MaxReconnectDelay = Pick(nameof(e.MaxReconnectDelay), file.MaxReconnectDelay, e.MaxReconnectDelay),
+            RekeyAfter = Pick(nameof(e.RekeyAfter), file.RekeyAfter, e.RekeyAfter),
+        };
+    }
+
+    /// <summary>
+    /// A client profile: the server, its ports, the pinned server key and the client's private key
+    /// (as <see cref="SnekIdentity.PrivateKeyText"/> gives it), plus extra routes when any.
+    /// </summary>
+    public static string RenderProfile(string name, string server, int keyPort, int dataPort, string serverPublicKey, string privateKey, IReadOnlyList<string> routes)
+    {
+        ArgumentNullException.ThrowIfNull(privateKey);
+        ArgumentNullException.ThrowIfNull(routes);
+        StringBuilder text = new();
+        text.Append("# Jormungandr client profile for ").Append(TomlWriter.CommentText(name)).Append('\n')
+            .Append("# snek connect --config THIS_FILE   |   Connect-SnekPeer -ConfigPath THIS_FILE\n")
+            .Append("# It holds this client's private key: keep it mode 0600 and hand it over privately.\n\n")
+            .Append("server = ").Append(TomlWriter.String(server)).Append('\n')
+            .Append("key_port = ").Append(keyPort).Append('\n')
+            .Append("data_port = ").Append(dataPort).Append('\n');
+        if (routes.Count > 0)
+        {
+            text.Append("routes = ").Append(TomlWriter.Strings(routes)).Append('\n');
+        }
+
+        text.Append("server_public_key = ").Append(TomlWriter.String(serverPublicKey)).Append('\n')
+            .Append("private_key = ").Append(TomlWriter.MultiLine(privateKey)).Append('\n');
+        return text.ToString();
+    }
+}
