@@ -30,12 +30,13 @@ public static class ClientConfigFile
     {
         ArgumentNullException.ThrowIfNull(path);
         TomlSection root = TomlText.Load(path, MaxBytes, TomlErrors.Config, out FileStatus status);
-        if (root.Has("private_key"))
+        ClientOptions options = Read(root, ConfigFiles.DirectoryOf(path));
+        if (options.PrivateKey is not null)
         {
             KeyFile.CheckPrivateAccess(status, path);
         }
 
-        return Read(root, ConfigFiles.DirectoryOf(path));
+        return options;
     }
 
     /// <summary>Reads the text of a client configuration file; relative paths are taken from <paramref name="baseDirectory"/>.</summary>
