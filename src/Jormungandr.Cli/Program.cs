@@ -135,6 +135,7 @@ public static class Program
         // ---- Subcommands from other areas register here: ONE line each, e.g. root.Add(LegacyCli.Create()); ----
         foreach (Command tunnel in TunnelCli.Create()) { root.Add(tunnel); }
         root.Add(LegacyCli.Create());
+        root.Add(ClientCli.Create());
         // ---- end of registrations ----
         return root;
     }

@@ -132,27 +132,35 @@ public static class ClientConfigFile
     }
 
     /// <summary>
-    /// A client profile: the server, its ports, the pinned server key and the client's private key
-    /// (as <see cref="SnekIdentity.PrivateKeyText"/> gives it), plus extra routes when any.
+    /// A client profile: the server, its ports, the pinned server key (base64), and either the client's
+    /// private key inline (as <see cref="SnekIdentity.PrivateKeyText"/> gives it) or a key file beside the profile.
     /// </summary>
-    public static string RenderProfile(string name, string server, int keyPort, int dataPort, string serverPublicKey, string privateKey, IReadOnlyList<string> routes)
+    public static string RenderProfile(string name, string server, int keyPort, int dataPort, string serverPublicKey, string? privateKey, string? certificate)
     {
-        ArgumentNullException.ThrowIfNull(privateKey);
-        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(name);
         StringBuilder text = new();
         text.Append("# Jormungandr client profile for ").Append(TomlWriter.CommentText(name)).Append('\n')
-            .Append("# snek connect --config THIS_FILE   |   Connect-SnekPeer -ConfigPath THIS_FILE\n")
-            .Append("# It holds this client's private key: keep it mode 0600 and hand it over privately.\n\n")
-            .Append("server = ").Append(TomlWriter.String(server)).Append('\n')
-            .Append("key_port = ").Append(keyPort).Append('\n')
-            .Append("data_port = ").Append(dataPort).Append('\n');
-        if (routes.Count > 0)
+            .Append("# snek connect --config THIS_FILE   |   Connect-SnekPeer -ConfigPath THIS_FILE\n");
+        if (privateKey is not null)
         {
-            text.Append("routes = ").Append(TomlWriter.Strings(routes)).Append('\n');
+            text.Append("# It holds this client's private key: keep it mode 0600 and hand it over privately.\n");
         }
 
-        text.Append("server_public_key = ").Append(TomlWriter.String(serverPublicKey)).Append('\n')
-            .Append("private_key = ").Append(TomlWriter.MultiLine(privateKey)).Append('\n');
+        text.Append('\n')
+            .Append("server = ").Append(TomlWriter.String(server)).Append('\n')
+            .Append("key_port = ").Append(keyPort).Append('\n')
+            .Append("data_port = ").Append(dataPort).Append('\n')
+            .Append("server_public_key = ").Append(TomlWriter.String(serverPublicKey)).Append('\n');
+        if (certificate is not null)
+        {
+            text.Append("certificate = ").Append(TomlWriter.String(certificate)).Append("   # the client's private key, beside this file\n");
+        }
+
+        if (privateKey is not null)
+        {
+            text.Append("private_key = ").Append(TomlWriter.MultiLine(privateKey)).Append('\n');
+        }
+
         return text.ToString();
     }
 }
