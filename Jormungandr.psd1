@@ -21,6 +21,9 @@
         'Stop-SnekTunnel'
         'Invoke-LegacyEcho'
         'Start-LegacyEchoServer'
+        'New-SnekClient'
+        'Remove-SnekClient'
+        'Get-SnekClient'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -31,11 +31,17 @@ public sealed class RemoveClientCommand : ISnekCommand<RemoveClientOptions>
             return Task.CompletedTask;
         }
 
+        SnekClient? revoked = options.PassThru ? clients.Find(options.Name) : null;
+
         // The key first: once it is gone the client is no longer authorized, whatever else fails.
         File.Delete(key);
         File.Delete(clients.AddressFile(options.Name));
         File.Delete(clients.NetworksFile(options.Name));
         output.WriteVerbose($"Revoked {options.Name}; a running server drops its session within seconds.");
+        if (revoked is not null)
+        {
+            output.WriteObject(revoked);
+        }
         return Task.CompletedTask;
     }
 }

@@ -11,6 +11,9 @@ public sealed record RemoveClientOptions
     /// <summary>The server's authorized-keys directory. Required.</summary>
     public string AuthorizedKeysPath { get; init; } = "";
 
+    /// <summary>Writes the revoked client as a <see cref="SnekClient"/>.</summary>
+    public bool PassThru { get; init; }
+
     /// <summary>Checks every value.</summary>
     public void Validate()
     {

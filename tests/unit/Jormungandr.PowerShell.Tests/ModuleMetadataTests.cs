@@ -38,6 +38,7 @@ public class ModuleMetadataTests
     [
         "New-SnekCertificate", "Get-SnekCertificate", "Start-SnekServer", "Connect-SnekPeer", "Get-SnekSession",
         "Disconnect-SnekPeer", "Stop-SnekTunnel", "Invoke-LegacyEcho", "Start-LegacyEchoServer",
+        "New-SnekClient", "Remove-SnekClient", "Get-SnekClient",
     ];
 
     private static Dictionary<string, object> Manifest =>
@@ -93,6 +94,8 @@ public class ModuleMetadataTests
     [InlineData("Disconnect-SnekPeer")]
     [InlineData("Stop-SnekTunnel")]
     [InlineData("Start-LegacyEchoServer")]
+    [InlineData("New-SnekClient")]
+    [InlineData("Remove-SnekClient")]
     public void State_changing_cmdlets_support_ShouldProcess_with_a_confirm_impact(string name)
     {
         CmdletInfo cmdlet = ModuleMetadata.Cmdlets.Single(c => c.Name == name);
