@@ -22,7 +22,7 @@ internal static class ClientCli
         Option<string[]> address = new("--address") { Description = "Static tunnel address (one IPv4, optionally one IPv6); default from the pool.", AllowMultipleArgumentsPerToken = false };
         Option<string[]> network = new("--network") { Description = "A network behind the client (CIDR), recorded with its key; repeatable.", AllowMultipleArgumentsPerToken = false };
         Option<string?> passphraseFile = new("--passphrase-file") { Description = "Armor the profile's private key under the passphrase on this file's first line." };
-        Option<string> server = new("--server-address") { Description = "The address or host name the client connects to.", Required = true };
+        Option<string[]> server = new("--server-address") { Description = "The server's address or host name the client connects to; repeat for further addresses tried in turn.", Required = true, AllowMultipleArgumentsPerToken = true };
         Option<string> serverKey = new("--server-key") { Description = "The server's public key to pin (default the .pub beside the default server key).", DefaultValueFactory = _ => new AddClientOptions().ServerKeyPath };
         Option<int> keyPort = new("--key-port", "-kp") { Description = "The server's key port.", DefaultValueFactory = _ => TunnelDefaults.KeyPort };
         Option<int> dataPort = new("--data-port", "-dp") { Description = "The server's data port.", DefaultValueFactory = _ => TunnelDefaults.DataPort };
@@ -40,7 +40,7 @@ internal static class ClientCli
             Addresses = parse.GetValue(address) ?? [],
             Networks = parse.GetValue(network) ?? [],
             Passphrase = parse.GetValue(passphraseFile) is string file ? PassphraseFile.Read(file) : null,
-            ServerAddress = parse.GetRequiredValue(server),
+            ServerAddresses = parse.GetRequiredValue(server),
             ServerKeyPath = parse.GetValue(serverKey) ?? new AddClientOptions().ServerKeyPath,
             KeyPort = parse.GetValue(keyPort),
             DataPort = parse.GetValue(dataPort),

@@ -123,16 +123,18 @@ internal static class TunnelCli
         Option<bool> tofu = new("--trust-on-first-use") { Description = "Accept an unknown server key once and record it in the trusted-servers directory." };
         Option<int> rekey = new("--rekey-after") { Description = "Seconds between rekey handshakes (default 120).", DefaultValueFactory = _ => 120, Hidden = true };
         Option<int> reconnect = new("--max-reconnect-delay") { Description = "Longest wait in seconds between reconnection attempts (default 15).", DefaultValueFactory = _ => 15 };
+        Option<string[]> alternates = new("--alternate-server") { Description = "Another address of the same server, tried in turn when a connection attempt fails; repeatable.", AllowMultipleArgumentsPerToken = false };
         Option<string[]> routes = new("--route") { Description = "Also route this network (CIDR) through the tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
         Command command = new("connect", "Connect to a VPN server and keep the tunnel up until Ctrl+C or 'snek stop'.")
         {
-            host, ConfigFile, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, reconnect, rekey,
+            host, alternates, ConfigFile, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, reconnect, rekey,
         };
         command.SetAction((parse, ct) =>
         {
             ClientOptions flags = new()
             {
                 Address = parse.GetValue(host) ?? "",
+                AlternateAddresses = parse.GetValue(alternates) ?? [],
                 CertificatePath = parse.GetValue(cert) ?? "",
                 Passphrase = parse.GetValue(PassphraseFile) is string pf ? Identity.PassphraseFile.Read(pf) : null,
                 ServerKeyPath = parse.GetValue(serverKey),
@@ -150,7 +152,7 @@ internal static class TunnelCli
             };
             ClientOptions options = parse.GetValue(ConfigFile) is string config
                 ? ClientConfigFile.Overlay(ClientConfigFile.Load(config), flags, Given(parse,
-                    (host, nameof(flags.Address)), (cert, nameof(flags.CertificatePath)), (PassphraseFile, nameof(flags.Passphrase)),
+                    (host, nameof(flags.Address)), (alternates, nameof(flags.AlternateAddresses)), (cert, nameof(flags.CertificatePath)), (PassphraseFile, nameof(flags.Passphrase)),
                     (serverKey, nameof(flags.ServerKeyPath)), (trusted, nameof(flags.TrustedServersPath)), (tofu, nameof(flags.TrustOnFirstUse)),
                     (KeyPort, nameof(flags.KeyPort)), (DataPort, nameof(flags.DataPort)), (routes, nameof(flags.Routes)), (Interface, nameof(flags.InterfaceName)),
                     (Mtu, nameof(flags.Mtu)), (NoPadding, nameof(flags.NoPadding)), (StatusDir, nameof(flags.StatusDirectory)),

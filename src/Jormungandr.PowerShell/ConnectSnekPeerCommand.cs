@@ -31,6 +31,11 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string Address { get; set; } = "";
 
+    /// <summary>Further addresses of the same server, tried in turn when a connection attempt fails.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] AlternateAddress { get; set; } = [];
+
     /// <summary>The client's private key.</summary>
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = TrustedServersSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ServerKeySet)]
@@ -105,6 +110,7 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
         new()
         {
             Address = Address,
+            AlternateAddresses = AlternateAddress,
             CertificatePath = string.IsNullOrEmpty(Certificate) ? "" : resolve(Certificate),
             Passphrase = SecureStrings.Reveal(Passphrase),
             ServerKeyPath = string.IsNullOrEmpty(ServerKey) ? null : resolve(ServerKey),
@@ -136,6 +142,7 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
             [nameof(ServerKey)] = nameof(ClientOptions.ServerKeyPath),
             [nameof(TrustedServers)] = nameof(ClientOptions.TrustedServersPath),
             [nameof(Route)] = nameof(ClientOptions.Routes),
+            [nameof(AlternateAddress)] = nameof(ClientOptions.AlternateAddresses),
         };
         HashSet<string> given = [.. bound.Select(name => properties.GetValueOrDefault(name, name))];
         return ClientConfigFile.Overlay(ClientConfigFile.Load(resolve(ConfigPath)), parameters, given);

@@ -27,10 +27,10 @@ public sealed class NewSnekClientCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string AuthorizedKeys { get; set; } = "";
 
-    /// <summary>The address or host name clients connect to.</summary>
+    /// <summary>The server's addresses or host names, tried in turn by the client.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
-    public string ServerAddress { get; set; } = "";
+    public string[] ServerAddress { get; set; } = [];
 
     /// <summary>Where the profile is written; may name the client through the pipeline.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -82,7 +82,7 @@ public sealed class NewSnekClientCommand : SnekCmdlet
         {
             Name = Name,
             AuthorizedKeysPath = resolve(AuthorizedKeys),
-            ServerAddress = ServerAddress,
+            ServerAddresses = ServerAddress,
             ProfilePath = resolve(OutFile),
             ServerKeyPath = ServerKey is null ? new AddClientOptions().ServerKeyPath : resolve(ServerKey),
             PublicKeyPath = PublicKey is null ? null : resolve(PublicKey),

@@ -13,7 +13,7 @@ Describe 'Provisioning ten clients' {
         $script:Profiles = Join-Path $TestDrive 'profiles'
         New-Item -ItemType Directory $Clients, $Profiles | Out-Null
         $serverCert = New-SnekCertificate -Path (Join-Path $TestDrive 'server') -Name server
-        $script:Server = @{ AuthorizedKeys = $Clients; ServerAddress = '198.18.0.1'; ServerKey = $serverCert.PublicKeyPath }
+        $script:Server = @{ AuthorizedKeys = $Clients; ServerAddress = @("198.18.0.1", "198.18.0.2"); ServerKey = $serverCert.PublicKeyPath }
         $script:Made = 1..10 | ForEach-Object {
             $name = 'pc{0:d2}' -f $_
             New-SnekClient -Name $name @Server -Address "198.19.0.$(100 + $_)" -OutFile (Join-Path $Profiles "$name.toml") -Confirm:$false

@@ -73,9 +73,30 @@ public static class ClientConfigFile
             throw root.Error(root.LocationOf("server_public_key"), "give 'server_public_key' or 'server_key', not both");
         }
 
+        // One server address, or several tried in turn.
+        IReadOnlyList<string> servers = root.Find("server")?.Value.Value is IReadOnlyList<TomlValue>
+            ? root.Strings("server", 17)!
+            : root.String("server") is string one ? [one] : [];
+        if (root.Has("server"))
+        {
+            if (servers.Count == 0)
+            {
+                throw root.Error(root.LocationOf("server"), "'server' needs at least one address");
+            }
+
+            r.At("server", () =>
+            {
+                foreach (string server in servers)
+                {
+                    OptionChecks.Host(server);
+                }
+            });
+        }
+
         return new ClientOptions
         {
-            Address = r.Checked("server", OptionChecks.Host) ?? d.Address,
+            Address = servers.Count > 0 ? servers[0] : d.Address,
+            AlternateAddresses = servers.Count > 1 ? [.. servers.Skip(1)] : d.AlternateAddresses,
             CertificatePath = r.Path("certificate") ?? d.CertificatePath,
             PrivateKey = privateKey,
             Passphrase = r.PassphraseFrom("passphrase_file"),
@@ -112,6 +133,7 @@ public static class ClientConfigFile
         return new ClientOptions
         {
             Address = Pick(nameof(e.Address), file.Address, e.Address),
+            AlternateAddresses = Pick(nameof(e.AlternateAddresses), given.Contains(nameof(e.Address)) ? [] : file.AlternateAddresses, e.AlternateAddresses),
             CertificatePath = Pick(nameof(e.CertificatePath), file.CertificatePath, e.CertificatePath),
             PrivateKey = certificateGiven ? e.PrivateKey : file.PrivateKey,
             Passphrase = Pick(nameof(e.Passphrase), file.Passphrase, e.Passphrase),
@@ -135,9 +157,10 @@ public static class ClientConfigFile
     /// A client profile: the server, its ports, the pinned server key (base64), and either the client's
     /// private key inline (as <see cref="SnekIdentity.PrivateKeyText"/> gives it) or a key file beside the profile.
     /// </summary>
-    public static string RenderProfile(string name, string server, int keyPort, int dataPort, string serverPublicKey, string? privateKey, string? certificate)
+    public static string RenderProfile(string name, IReadOnlyList<string> servers, int keyPort, int dataPort, string serverPublicKey, string? privateKey, string? certificate)
     {
         ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(servers);
         StringBuilder text = new();
         text.Append("# Jormungandr client profile for ").Append(TomlWriter.CommentText(name)).Append('\n')
             .Append("# snek connect --config THIS_FILE   |   Connect-SnekPeer -ConfigPath THIS_FILE\n");
@@ -147,7 +170,7 @@ public static class ClientConfigFile
         }
 
         text.Append('\n')
-            .Append("server = ").Append(TomlWriter.String(server)).Append('\n')
+            .Append("server = ").Append(servers.Count == 1 ? TomlWriter.String(servers[0]) : TomlWriter.Strings(servers)).Append('\n')
             .Append("key_port = ").Append(keyPort).Append('\n')
             .Append("data_port = ").Append(dataPort).Append('\n')
             .Append("server_public_key = ").Append(TomlWriter.String(serverPublicKey)).Append('\n');

@@ -59,7 +59,7 @@ public sealed class AddClientCommand : ISnekCommand<AddClientOptions>
         }
 
         // A client given as a .pub keeps its private key where it is: the profile names it beside itself.
-        string text = ClientConfigFile.RenderProfile(options.Name, options.ServerAddress, options.KeyPort, options.DataPort,
+        string text = ClientConfigFile.RenderProfile(options.Name, options.ServerAddresses, options.KeyPort, options.DataPort,
             Convert.ToBase64String(server.PublicKeySpan), privateKey, privateKey is null ? options.Name + ".priv" : null);
         byte[] bytes = Encoding.UTF8.GetBytes(text);
         try

@@ -23,8 +23,8 @@ public sealed record AddClientOptions
     /// <summary>When set, the private key in the profile is armored under this passphrase.</summary>
     public string? Passphrase { get; init; }
 
-    /// <summary>The address or host name clients connect to. Required.</summary>
-    public string ServerAddress { get; init; } = "";
+    /// <summary>The addresses or host names of the server, tried in turn by the client (at most 17). Required.</summary>
+    public IReadOnlyList<string> ServerAddresses { get; init; } = [];
 
     /// <summary>The server's public key, pinned in the profile; default the <c>.pub</c> beside <see cref="TunnelDefaults.ServerKeyPath"/>.</summary>
     public string ServerKeyPath { get; init; } = Path.ChangeExtension(TunnelDefaults.ServerKeyPath, ".pub");
@@ -57,7 +57,16 @@ public sealed record AddClientOptions
             }
         }
 
-        OptionChecks.Host(ServerAddress);
+        ArgumentNullException.ThrowIfNull(ServerAddresses);
+        if (ServerAddresses.Count is 0 or > 17)
+        {
+            throw OptionChecks.Invalid("ServerAddresses", "Give 1 to 17 server addresses.");
+        }
+
+        foreach (string server in ServerAddresses)
+        {
+            OptionChecks.Host(server);
+        }
         OptionChecks.Port(KeyPort, "KeyPort");
         OptionChecks.Port(DataPort, "DataPort");
         ArgumentNullException.ThrowIfNull(Addresses);

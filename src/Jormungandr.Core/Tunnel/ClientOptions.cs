@@ -6,6 +6,12 @@ public sealed record ClientOptions
     /// <summary>The server: an IPv4/IPv6 address or a host name. Required.</summary>
     public string Address { get; init; } = "";
 
+    /// <summary>
+    /// Further addresses of the same server (at most 16), tried in turn after <see cref="Address"/> when
+    /// a connection attempt fails; the server key must match whichever answers.
+    /// </summary>
+    public IReadOnlyList<string> AlternateAddresses { get; init; } = [];
+
     /// <summary>The client's private key file. Required unless <see cref="PrivateKey"/> is given.</summary>
     public string CertificatePath { get; init; } = "";
 
@@ -67,6 +73,16 @@ public sealed record ClientOptions
     public void Validate()
     {
         OptionChecks.Host(Address);
+        ArgumentNullException.ThrowIfNull(AlternateAddresses);
+        if (AlternateAddresses.Count > 16)
+        {
+            throw OptionChecks.Invalid("AlternateAddresses", "At most 16 alternate server addresses are allowed.");
+        }
+
+        foreach (string alternate in AlternateAddresses)
+        {
+            OptionChecks.Host(alternate);
+        }
         if (PrivateKey is null)
         {
             OptionChecks.RequirePath(CertificatePath, "CertificatePath");

@@ -93,11 +93,11 @@ public sealed class ConfigFileTests : IDisposable
         }).QuickCheckThrowOnFailure();
     }
 
-    private sealed record ClientCase(string Server, bool Inline, int KeyPort, int DataPort, string[] Routes, string? Interface, int? Mtu, bool Padding, int Reconnect, int Rekey, int Trust);
+    private sealed record ClientCase(string Server, string[] Alternates, int KeyPort, int DataPort, string[] Routes, string? Interface, int? Mtu, bool Padding, int Reconnect, int Rekey, int Trust);
 
     private static readonly Gen<ClientCase> ClientCases =
         from server in Gen.Elements("198.18.0.1", "2001:2::9", "vpn.example.test")
-        from inline in Gen.Elements(false, true)
+        from alternates in Gen.ArrayOf(Gen.Elements("198.18.0.2", "2001:2::a", "backup.example.test")).Select(a => a.Take(3).ToArray())
         from keyPort in Gen.Choose(1, 65535)
         from dataPort in Gen.Choose(1, 65535)
         from routes in Gen.ArrayOf(Gen.Choose(0, 255).Select(n => $"198.19.{n}.0/24")).Select(r => r.Take(5).ToArray())
@@ -107,7 +107,7 @@ public sealed class ConfigFileTests : IDisposable
         from reconnect in Gen.Choose(1, 600)
         from rekey in Gen.Choose(2, 150)
         from trust in Gen.Choose(0, 2)
-        select new ClientCase(server, inline, keyPort, dataPort, routes, iface, mtu, padding, reconnect, rekey, trust);
+        select new ClientCase(server, alternates, keyPort, dataPort, routes, iface, mtu, padding, reconnect, rekey, trust);
 
     [Fact]
     public void A_client_file_and_the_same_flags_give_identical_options()
@@ -118,7 +118,8 @@ public sealed class ConfigFileTests : IDisposable
             StringBuilder toml = new();
             List<string> flags = [c.Server, "--cert", Abs("me.priv"), "--key-port", $"{c.KeyPort}", "--data-port", $"{c.DataPort}",
                 "--max-reconnect-delay", $"{c.Reconnect}", "--rekey-after", $"{c.Rekey}"];
-            toml.Append("server = ").Append(Q(c.Server)).Append("\ncertificate = \"me.priv\"\nkey_port = ").Append(c.KeyPort).Append("\ndata_port = ").Append(c.DataPort)
+            foreach (string a in c.Alternates) { flags.AddRange(["--alternate-server", a]); }
+            toml.Append("server = ").Append(c.Alternates.Length == 0 ? Q(c.Server) : TomlWriter.Strings([c.Server, .. c.Alternates])).Append("\ncertificate = \"me.priv\"\nkey_port = ").Append(c.KeyPort).Append("\ndata_port = ").Append(c.DataPort)
                 .Append("\nmax_reconnect_delay = ").Append(c.Reconnect).Append("\nrekey_after = ").Append(c.Rekey).Append('\n');
             switch (c.Trust)
             {
@@ -137,7 +138,8 @@ public sealed class ConfigFileTests : IDisposable
             ClientOptions fromFile = ParseClient("--config", file);
             ClientOptions fromFlags = ParseClient([.. flags]);
             Assert.Equal(fromFlags.Routes, fromFile.Routes);
-            Assert.Equal(fromFlags with { Routes = [] }, fromFile with { Routes = [] });
+            Assert.Equal(fromFlags.AlternateAddresses, fromFile.AlternateAddresses);
+            Assert.Equal(fromFlags with { Routes = [], AlternateAddresses = [] }, fromFile with { Routes = [], AlternateAddresses = [] });
             fromFile.Validate();
         }).QuickCheckThrowOnFailure();
     }
@@ -213,6 +215,9 @@ public sealed class ConfigFileTests : IDisposable
     [InlineData("server_key = \"s.pub\"\nserver_public_key = \"AAAA\"", 2, 21, "")]
     [InlineData("certificate = \"c.priv\"\nprivate_key = \"AAAA\"", 2, 15, "not both")]
     [InlineData("Server = \"198.18.0.1\"", 1, 1, "unknown key 'Server'")]
+    [InlineData("server = []", 1, 10, "at least one address")]
+    [InlineData("server = [\"198.18.0.1\", 7]", 1, 25, "must be a string")]
+    [InlineData("server = [\"198.18.0.1\", \"bad host!\"]", 1, 10, "")]
     public void Client_file_mistakes_name_file_line_and_column(string text, int line, int column, string why)
     {
         string path = Write("bad.toml", text);

@@ -43,7 +43,8 @@ public sealed class ProvisioningEndToEndTests
             {
                 Name = "alice",
                 AuthorizedKeysPath = lab.AuthorizedDirectory,
-                ServerAddress = lab.Lab.ServerAddress.ToString(),
+                // The first address answers nobody (no host there in the lab): the client must move on to the second.
+                ServerAddresses = ["198.18.255.254", lab.Lab.ServerAddress.ToString()],
                 ServerKeyPath = lab.ServerPublicKey,
                 Addresses = ["198.19.0.9"],
                 Networks = ["198.19.200.0/24"],

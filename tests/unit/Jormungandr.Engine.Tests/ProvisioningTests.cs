@@ -27,7 +27,7 @@ public sealed class ProvisioningTests : IDisposable
     {
         Name = name,
         AuthorizedKeysPath = _clients,
-        ServerAddress = "198.18.0.1",
+        ServerAddresses = ["198.18.0.1", "vpn.example.test"],
         ServerKeyPath = _serverPub,
         ProfilePath = Path.Combine(_dir, name + ".toml"),
         KeyPort = 8443,
@@ -51,6 +51,7 @@ public sealed class ProvisioningTests : IDisposable
         ClientOptions profile = ClientConfigFile.Load(added.ProfilePath!);
         profile.Validate();
         Assert.Equal(("198.18.0.1", 8443, 18666), (profile.Address, profile.KeyPort, profile.DataPort));
+        Assert.Equal(["vpn.example.test"], profile.AlternateAddresses);
         using SnekIdentity me = SnekIdentity.FromPrivateKeyText(profile.PrivateKey!, null, "profile");
         using SnekIdentity authorized = SnekIdentity.LoadPublic(Path.Combine(_clients, "laptop.pub"));
         using SnekIdentity server = SnekIdentity.LoadPublic(_serverPub);
@@ -122,7 +123,7 @@ public sealed class ProvisioningTests : IDisposable
     {
         Assert.Equal("BadStaticAddressFile", Assert.Throws<SnekException>(() => Run(new AddClientCommand(), Add("x") with { Addresses = ["fd00:5ec::7"] })).ErrorId);
         Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<SnekException>(() => Run(new AddClientCommand(), Add("x") with { Networks = ["198.19.0.0/33"] })).Kind);
-        Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<SnekException>(() => Run(new AddClientCommand(), Add("x") with { ServerAddress = "" })).Kind);
+        Assert.Equal(ErrorKind.InvalidArgument, Assert.Throws<SnekException>(() => Run(new AddClientCommand(), Add("x") with { ServerAddresses = [""] })).Kind);
         Assert.Empty(Directory.GetFiles(_clients));
 
         Run(new AddClientCommand(), Add("x"));
