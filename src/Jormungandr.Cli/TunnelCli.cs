@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Jormungandr.Commands;
-using Jormungandr.Config;
+using Jormungandr.Configuration;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using System.Security;
-using Jormungandr.Config;
+using Jormungandr.Configuration;
 using Jormungandr.PowerShell.Runtime;
 using Jormungandr.Tunnel;
 

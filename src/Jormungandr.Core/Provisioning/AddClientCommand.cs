@@ -1,7 +1,7 @@
 using System.Security;
 using System.Text;
 using Jormungandr.Commands;
-using Jormungandr.Config;
+using Jormungandr.Configuration;
 using Jormungandr.Identity;
 
 namespace Jormungandr.Provisioning;

@@ -4,7 +4,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Jormungandr.Cli;
-using Jormungandr.Config;
+using Jormungandr.Configuration;
 using Jormungandr.Toml;
 using Jormungandr.Tunnel;
 

@@ -1,5 +1,5 @@
 using Jormungandr.Commands;
-using Jormungandr.Config;
+using Jormungandr.Configuration;
 using Jormungandr.Identity;
 using Jormungandr.Provisioning;
 using Jormungandr.Tunnel;

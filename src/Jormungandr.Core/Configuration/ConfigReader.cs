@@ -2,7 +2,7 @@ using Jormungandr.Commands;
 using Jormungandr.Identity;
 using Jormungandr.Toml;
 
-namespace Jormungandr.Config;
+namespace Jormungandr.Configuration;
 
 /// <summary>
 /// Reads option values from a configuration file's table: paths relative to the file's directory,

@@ -1,4 +1,4 @@
-namespace Jormungandr.Config;
+namespace Jormungandr.Configuration;
 
 /// <summary>What the configuration files share.</summary>
 internal static class ConfigFiles

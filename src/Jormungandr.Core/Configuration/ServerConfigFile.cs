@@ -1,7 +1,7 @@
 using Jormungandr.Toml;
 using Jormungandr.Tunnel;
 
-namespace Jormungandr.Config;
+namespace Jormungandr.Configuration;
 
 /// <summary>
 /// <c>server.toml</c>: every option of <c>snek server</c> / <c>Start-SnekServer</c> (docs/config.md).

@@ -4,7 +4,7 @@ using Jormungandr.IO;
 using Jormungandr.Toml;
 using Jormungandr.Tunnel;
 
-namespace Jormungandr.Config;
+namespace Jormungandr.Configuration;
 
 /// <summary>
 /// <c>client.toml</c>: every option of <c>snek connect</c> / <c>Connect-SnekPeer</c> (docs/config.md),
