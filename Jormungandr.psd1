@@ -24,6 +24,9 @@
         'Get-SnekService'
         'Invoke-LegacyEcho'
         'Start-LegacyEchoServer'
+        'New-SnekClient'
+        'Remove-SnekClient'
+        'Get-SnekClient'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -9,7 +9,6 @@ namespace Jormungandr.Cli;
 internal static class CertificateCli
 {
     /// <summary>Longest passphrase file read.</summary>
-    internal const int MaxPassphraseFileSize = 4096;
 
     /// <summary>Creates <c>snek gencert &lt;dir&gt; [--name N] [--passphrase-file F | --passphrase-stdin] [--force]</c>.</summary>
     public static Command CreateGencert()
@@ -65,7 +64,7 @@ internal static class CertificateCli
         if (file is not null)
         {
             source = $"passphrase file '{file}'";
-            line = ReadFirstLine(file);
+            line = PassphraseFile.ReadFirstLine(file);
         }
         else if (fromStdin)
         {
@@ -85,33 +84,5 @@ internal static class CertificateCli
         }
 
         return SecurePassphrase.From(line);
-    }
-
-    private static string? ReadFirstLine(string file)
-    {
-        try
-        {
-            FileInfo info = new(file);
-            if (!info.Exists)
-            {
-                throw new SnekException("PassphraseFileNotFound", ErrorKind.ObjectNotFound, $"The passphrase file '{file}' does not exist.", file);
-            }
-
-            if (info.Length > MaxPassphraseFileSize)
-            {
-                throw new SnekException("PassphraseFileTooLarge", ErrorKind.InvalidArgument, $"The passphrase file '{file}' is larger than {MaxPassphraseFileSize} bytes.", file);
-            }
-
-            using StreamReader reader = new(file);
-            return reader.ReadLine();
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new SnekException("PassphraseFileAccessDenied", ErrorKind.PermissionDenied, $"Cannot read the passphrase file '{file}': permission denied.", file, ex);
-        }
-        catch (IOException ex)
-        {
-            throw new SnekException("PassphraseFileUnreadable", ErrorKind.NotSpecified, $"Cannot read the passphrase file '{file}': {ex.Message}", file, ex);
-        }
     }
 }

@@ -136,6 +136,7 @@ public static class Program
         foreach (Command tunnel in TunnelCli.Create()) { root.Add(tunnel); }
         root.Add(LegacyCli.Create());
         root.Add(ServiceCli.Create());
+        root.Add(ClientCli.Create());
         // ---- end of registrations ----
         return root;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Jormungandr.Commands;
+using Jormungandr.Configuration;
 using Jormungandr.Service;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ namespace Jormungandr.Cli;
 internal static class TunnelCli
 {
     /// <summary>All tunnel subcommands, with <c>snek demo</c> and its hidden helper.</summary>
-    public static IEnumerable<Command> Create() => [CreateServer(), CreateConnect(), CreateShow(), CreateDisconnect(), CreateStop(), Demo.DemoCli.Create(), Demo.DemoHelper.Create(), Demo.TunnelBenchCli.Create()];
+    public static IEnumerable<Command> Create() => [CreateServer(RunServerAsync), CreateConnect(RunClientAsync), CreateShow(), CreateDisconnect(), CreateStop(), Demo.DemoCli.Create(), Demo.DemoHelper.Create(), Demo.TunnelBenchCli.Create()];
 
     private static readonly Option<int> KeyPort = new("--key-port", "-kp") { Description = "TCP port of the key channel.", DefaultValueFactory = _ => TunnelDefaults.KeyPort };
     private static readonly Option<int> DataPort = new("--data-port", "-dp") { Description = "UDP port of the data channel.", DefaultValueFactory = _ => TunnelDefaults.DataPort };
@@ -65,9 +66,18 @@ internal static class TunnelCli
         return [.. result];
     }
 
-    private static Command CreateServer()
+    private static readonly Option<string?> ConfigFile = new("--config") { Description = "Read options from this TOML file (docs/config.md); options given here override it." };
+
+    private static Task<int> RunServerAsync(ParseResult parse, ServerOptions options, CancellationToken ct) =>
+        RunTunnelAsync(parse, (factory, service) => new StartServerCommand(factory, service), options, ct);
+
+    private static Task<int> RunClientAsync(ParseResult parse, ClientOptions options, CancellationToken ct) =>
+        RunTunnelAsync(parse, (factory, service) => new ConnectPeerCommand(factory, service), options, ct);
+
+    /// <summary><c>snek server</c>; <paramref name="run"/> gets the options (the tunnel, or a test's probe).</summary>
+    internal static Command CreateServer(Func<ParseResult, ServerOptions, CancellationToken, Task<int>> run)
     {
-        Option<string> authorized = new("--authorized-keys", "-a") { Description = "Directory of authorized client keys (*.pub), re-read when it changes.", Required = true };
+        Option<string?> authorized = new("--authorized-keys", "-a") { Description = "Directory of authorized client keys (*.pub), re-read when it changes. Required without --config." };
         Option<string?> cert = new("--cert") { Description = $"Server private key (default {TunnelDefaults.ServerKeyPath}, created if missing)." };
         Option<string?> bind = new("--bind") { Description = "Listen on this address only (default: all IPv4 and IPv6 addresses)." };
         Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR, /16 to /30); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
@@ -75,15 +85,15 @@ internal static class TunnelCli
         Option<string?> stateDir = new("--state-dir") { Description = $"Where address leases survive restarts (default {TunnelDefaults.StateRoot}/<interface>)." };
         Command command = new("server", "Run a VPN server until Ctrl+C or 'snek stop': one TUN for many clients.")
         {
-            authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir, stateDir,
+            ConfigFile, authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir, stateDir,
         };
         command.SetAction((parse, ct) =>
         {
-            ServerOptions options = new()
+            ServerOptions flags = new()
             {
-                AuthorizedKeysPath = parse.GetRequiredValue(authorized),
+                AuthorizedKeysPath = parse.GetValue(authorized) ?? "",
                 CertificatePath = parse.GetValue(cert),
-                Passphrase = ReadPassphraseFile(parse.GetValue(PassphraseFile)),
+                Passphrase = parse.GetValue(PassphraseFile) is string pf ? Identity.PassphraseFile.Read(pf) : null,
                 KeyPort = parse.GetValue(KeyPort),
                 DataPort = parse.GetValue(DataPort),
                 Bind = parse.GetValue(bind),
@@ -95,31 +105,42 @@ internal static class TunnelCli
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
                 StateDirectory = parse.GetValue(stateDir),
             };
-            return RunTunnelAsync(parse, (factory, service) => new StartServerCommand(factory, service), options, ct);
+            ServerOptions options = parse.GetValue(ConfigFile) is string config
+                ? ServerConfigFile.Overlay(ServerConfigFile.Load(config), flags, Given(parse,
+                    (authorized, nameof(flags.AuthorizedKeysPath)), (cert, nameof(flags.CertificatePath)), (PassphraseFile, nameof(flags.Passphrase)),
+                    (KeyPort, nameof(flags.KeyPort)), (DataPort, nameof(flags.DataPort)), (bind, nameof(flags.Bind)), (pool, nameof(flags.Pool)),
+                    (pool6, nameof(flags.Pool6)), (Interface, nameof(flags.InterfaceName)), (Mtu, nameof(flags.Mtu)), (NoPadding, nameof(flags.NoPadding)),
+                    (StatusDir, nameof(flags.StatusDirectory)), (stateDir, nameof(flags.StateDirectory))))
+                : flags;
+            return run(parse, options, ct);
         });
         return command;
     }
 
-    private static Command CreateConnect()
+    /// <summary><c>snek connect</c>; <paramref name="run"/> gets the options (the tunnel, or a test's probe).</summary>
+    internal static Command CreateConnect(Func<ParseResult, ClientOptions, CancellationToken, Task<int>> run)
     {
-        Argument<string> host = new("host") { Description = "The server's address or host name." };
-        Option<string> cert = new("--cert") { Description = "This client's private key.", Required = true };
+        Argument<string?> host = new("host") { Description = "The server's address or host name. Required without --config.", Arity = ArgumentArity.ZeroOrOne };
+        Option<string?> cert = new("--cert") { Description = "This client's private key. Required without --config." };
         Option<string?> serverKey = new("--server-key") { Description = "Accept only this server public key (.pub)." };
         Option<string?> trusted = new("--trusted-servers") { Description = $"Accept any server key in this directory (default {TunnelDefaults.TrustedServersPath})." };
         Option<bool> tofu = new("--trust-on-first-use") { Description = "Accept an unknown server key once and record it in the trusted-servers directory." };
         Option<int> rekey = new("--rekey-after") { Description = "Seconds between rekey handshakes (default 120).", DefaultValueFactory = _ => 120, Hidden = true };
+        Option<int> reconnect = new("--max-reconnect-delay") { Description = "Longest wait in seconds between reconnection attempts (default 15).", DefaultValueFactory = _ => 15 };
+        Option<string[]> alternates = new("--alternate-server") { Description = "Another address of the same server, tried in turn when a connection attempt fails; repeatable.", AllowMultipleArgumentsPerToken = false };
         Option<string[]> routes = new("--route") { Description = "Also route this network (CIDR) through the tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
         Command command = new("connect", "Connect to a VPN server and keep the tunnel up until Ctrl+C or 'snek stop'.")
         {
-            host, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, rekey,
+            host, alternates, ConfigFile, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, reconnect, rekey,
         };
         command.SetAction((parse, ct) =>
         {
-            ClientOptions options = new()
+            ClientOptions flags = new()
             {
-                Address = parse.GetRequiredValue(host),
-                CertificatePath = parse.GetRequiredValue(cert),
-                Passphrase = ReadPassphraseFile(parse.GetValue(PassphraseFile)),
+                Address = parse.GetValue(host) ?? "",
+                AlternateAddresses = parse.GetValue(alternates) ?? [],
+                CertificatePath = parse.GetValue(cert) ?? "",
+                Passphrase = parse.GetValue(PassphraseFile) is string pf ? Identity.PassphraseFile.Read(pf) : null,
                 ServerKeyPath = parse.GetValue(serverKey),
                 TrustedServersPath = parse.GetValue(trusted),
                 TrustOnFirstUse = parse.GetValue(tofu),
@@ -130,11 +151,41 @@ internal static class TunnelCli
                 Mtu = parse.GetValue(Mtu),
                 NoPadding = parse.GetValue(NoPadding),
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
+                MaxReconnectDelay = TimeSpan.FromSeconds(parse.GetValue(reconnect)),
                 RekeyAfter = TimeSpan.FromSeconds(parse.GetValue(rekey)),
             };
-            return RunTunnelAsync(parse, (factory, service) => new ConnectPeerCommand(factory, service), options, ct);
+            ClientOptions options = parse.GetValue(ConfigFile) is string config
+                ? ClientConfigFile.Overlay(ClientConfigFile.Load(config), flags, Given(parse,
+                    (host, nameof(flags.Address)), (alternates, nameof(flags.AlternateAddresses)), (cert, nameof(flags.CertificatePath)), (PassphraseFile, nameof(flags.Passphrase)),
+                    (serverKey, nameof(flags.ServerKeyPath)), (trusted, nameof(flags.TrustedServersPath)), (tofu, nameof(flags.TrustOnFirstUse)),
+                    (KeyPort, nameof(flags.KeyPort)), (DataPort, nameof(flags.DataPort)), (routes, nameof(flags.Routes)), (Interface, nameof(flags.InterfaceName)),
+                    (Mtu, nameof(flags.Mtu)), (NoPadding, nameof(flags.NoPadding)), (StatusDir, nameof(flags.StatusDirectory)),
+                    (reconnect, nameof(flags.MaxReconnectDelay)), (rekey, nameof(flags.RekeyAfter))))
+                : flags;
+            return run(parse, options, ct);
         });
         return command;
+    }
+
+    // The options property names of the flags and arguments typed on the command line (not defaults).
+    private static HashSet<string> Given(ParseResult parse, params (Symbol Symbol, string Property)[] map)
+    {
+        HashSet<string> given = new(StringComparer.Ordinal);
+        foreach ((Symbol symbol, string property) in map)
+        {
+            bool typed = symbol switch
+            {
+                Option option => parse.GetResult(option) is { Implicit: false },
+                Argument argument => parse.GetResult(argument) is { Tokens.Count: > 0 },
+                _ => false,
+            };
+            if (typed)
+            {
+                given.Add(property);
+            }
+        }
+
+        return given;
     }
 
     private static Command CreateShow()
@@ -205,33 +256,5 @@ internal static class TunnelCli
         {
             return ExitCodes.Interrupted;
         }
-    }
-
-    private static string? ReadPassphraseFile(string? file)
-    {
-        if (file is null)
-        {
-            return null;
-        }
-
-        var info = new FileInfo(file);
-        if (!info.Exists)
-        {
-            throw new SnekException("PassphraseFileNotFound", ErrorKind.ObjectNotFound, $"The passphrase file '{file}' does not exist.", file);
-        }
-
-        if (info.Length > 4096)
-        {
-            throw new SnekException("PassphraseFileTooLarge", ErrorKind.InvalidArgument, $"The passphrase file '{file}' is larger than 4096 bytes.", file);
-        }
-
-        using var reader = new StreamReader(file);
-        string? line = reader.ReadLine();
-        if (string.IsNullOrEmpty(line))
-        {
-            throw new SnekException("PassphraseEmpty", ErrorKind.InvalidArgument, $"No passphrase in '{file}': the first line is empty.", file);
-        }
-
-        return line;
     }
 }

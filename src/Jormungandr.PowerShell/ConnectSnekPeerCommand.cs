@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using Jormungandr.Configuration;
 using Jormungandr.PowerShell.Runtime;
 using Jormungandr.Tunnel;
 
@@ -16,14 +17,29 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
 {
     private const string TrustedServersSet = "TrustedServers";
     private const string ServerKeySet = "ServerKey";
+    private const string ConfigSet = "Config";
+
+    /// <summary>A client.toml or client profile (docs/config.md); parameters given explicitly override it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConfigSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
 
     /// <summary>The server: an address or a host name.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TrustedServersSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ServerKeySet)]
+    [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [ValidateNotNullOrEmpty]
     public string Address { get; set; } = "";
 
+    /// <summary>Further addresses of the same server, tried in turn when a connection attempt fails.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] AlternateAddress { get; set; } = [];
+
     /// <summary>The client's private key.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = TrustedServersSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ServerKeySet)]
+    [Parameter(Position = 1, ParameterSetName = ConfigSet)]
     [Alias("CertificatePath")]
     [ValidateNotNullOrEmpty]
     public string Certificate { get; set; } = "";
@@ -40,12 +56,14 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
 
     /// <summary>Directory of trusted server keys (*.pub); default /etc/jormungandr/trusted-servers.</summary>
     [Parameter(ParameterSetName = TrustedServersSet)]
+    [Parameter(ParameterSetName = ConfigSet)]
     [Alias("TrustedServersPath")]
     [ValidateNotNullOrEmpty]
     public string? TrustedServers { get; set; }
 
     /// <summary>Accepts an unknown server key once and records it in the trusted-servers directory.</summary>
     [Parameter(ParameterSetName = TrustedServersSet)]
+    [Parameter(ParameterSetName = ConfigSet)]
     public SwitchParameter TrustOnFirstUse { get; set; }
 
     /// <summary>TCP port of the server's key channel.</summary>
@@ -92,7 +110,8 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
         new()
         {
             Address = Address,
-            CertificatePath = resolve(Certificate),
+            AlternateAddresses = AlternateAddress,
+            CertificatePath = string.IsNullOrEmpty(Certificate) ? "" : resolve(Certificate),
             Passphrase = SecureStrings.Reveal(Passphrase),
             ServerKeyPath = string.IsNullOrEmpty(ServerKey) ? null : resolve(ServerKey),
             TrustedServersPath = TrustedServers is null ? null : resolve(TrustedServers),
@@ -105,26 +124,52 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
             NoPadding = NoPadding.IsPresent,
         };
 
+    /// <summary>
+    /// The options: from the bound parameters, or from <see cref="ConfigPath"/> with the parameters named
+    /// in <paramref name="bound"/> (those given explicitly) put over the file.
+    /// </summary>
+    internal ClientOptions CreateOptions(Func<string, string> resolve, IEnumerable<string> bound)
+    {
+        ClientOptions parameters = CreateOptions(resolve);
+        if (ConfigPath is null)
+        {
+            return parameters;
+        }
+
+        Dictionary<string, string> properties = new(StringComparer.OrdinalIgnoreCase)
+        {
+            [nameof(Certificate)] = nameof(ClientOptions.CertificatePath),
+            [nameof(ServerKey)] = nameof(ClientOptions.ServerKeyPath),
+            [nameof(TrustedServers)] = nameof(ClientOptions.TrustedServersPath),
+            [nameof(Route)] = nameof(ClientOptions.Routes),
+            [nameof(AlternateAddress)] = nameof(ClientOptions.AlternateAddresses),
+        };
+        HashSet<string> given = [.. bound.Select(name => properties.GetValueOrDefault(name, name))];
+        return ClientConfigFile.Overlay(ClientConfigFile.Load(resolve(ConfigPath)), parameters, given);
+    }
+
     /// <summary>Connects.</summary>
     protected override void EndProcessing()
     {
-        ClientOptions options = CreateOptions(ResolvePath);
+        ClientOptions options = default!;
+        Validate(() => options = CreateOptions(ResolvePath, MyInvocation.BoundParameters.Keys));
         Validate(options.Validate);
-        if (!ShouldProcess($"{Address} (key port {KeyPort}/tcp, data port {DataPort}/udp)", "Connect VPN tunnel"))
+        string address = options.Address;
+        if (!ShouldProcess($"{address} (key port {options.KeyPort}/tcp, data port {options.DataPort}/udp)", "Connect VPN tunnel"))
         {
             return;
         }
 
-        WriteVerbose($"Connecting to {Address}: key port {KeyPort}, data port {DataPort}, certificate {options.CertificatePath}.");
+        WriteVerbose($"Connecting to {address}: key port {options.KeyPort}, data port {options.DataPort}, {(options.PrivateKey is null ? "certificate " + options.CertificatePath : "the profile's private key")}.");
         ConnectPeerCommand command = new();
         if (AsJob.IsPresent)
         {
-            StartJob(CommandLine, InterfaceName ?? Address, (output, token) => command.ExecuteAsync(options, output, token));
+            StartJob(CommandLine, options.InterfaceName ?? address, (output, token) => command.ExecuteAsync(options, output, token));
             return;
         }
 
         // A progress bar while the user waits for the first handshake; the first event that settles it ends it.
-        ProgressRecord progress = new(ProgressActivityId, $"Connecting to {Address}", $"Handshaking on key port {KeyPort}/tcp");
+        ProgressRecord progress = new(ProgressActivityId, $"Connecting to {address}", $"Handshaking on key port {options.KeyPort}/tcp");
         WriteProgress(progress);
         bool settled = false;
         void Settle(object value)
@@ -137,7 +182,7 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
         }
 
         // On a terminating error PowerShell removes the bar itself when the command ends.
-        Run(command, options, confirmed: true, target: Address, onObject: Settle);
+        Run(command, options, confirmed: true, target: address, onObject: Settle);
         if (!settled && !Stopping)
         {
             WriteProgress(new ProgressRecord(ProgressActivityId, progress.Activity, "Done") { RecordType = ProgressRecordType.Completed });

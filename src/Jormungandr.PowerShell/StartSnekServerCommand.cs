@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using Jormungandr.Configuration;
 using Jormungandr.PowerShell.Runtime;
 using Jormungandr.Tunnel;
 
@@ -10,12 +11,21 @@ namespace Jormungandr.PowerShell;
 /// <para type="description">Runs the server in the foreground, writing session events as they happen
 /// until Ctrl+C, or in a background job with -AsJob.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "SnekServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "SnekServer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ParametersSet)]
 [OutputType(typeof(SnekSessionEvent), typeof(SnekJob))]
 public sealed class StartSnekServerCommand : SnekCmdlet
 {
+    private const string ParametersSet = "Parameters";
+    private const string ConfigSet = "Config";
+
+    /// <summary>A server.toml with the options (docs/config.md); parameters given explicitly override it.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ConfigSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
     /// <summary>Directory of authorized client public keys (*.pub).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet)]
+    [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [Alias("AuthorizedKeysPath")]
     [ValidateNotNullOrEmpty]
     public string AuthorizedKeys { get; set; } = "";
@@ -102,25 +112,48 @@ public sealed class StartSnekServerCommand : SnekCmdlet
             StateDirectory = StateDirectory is null ? null : resolve(StateDirectory),
         };
 
+    /// <summary>
+    /// The options: from the bound parameters, or from <see cref="ConfigPath"/> with the parameters named
+    /// in <paramref name="bound"/> (those given explicitly) put over the file.
+    /// </summary>
+    internal ServerOptions CreateOptions(Func<string, string> resolve, IEnumerable<string> bound)
+    {
+        ServerOptions parameters = CreateOptions(resolve);
+        if (ConfigPath is null)
+        {
+            return parameters;
+        }
+
+        Dictionary<string, string> properties = new(StringComparer.OrdinalIgnoreCase)
+        {
+            [nameof(AuthorizedKeys)] = nameof(ServerOptions.AuthorizedKeysPath),
+            [nameof(Certificate)] = nameof(ServerOptions.CertificatePath),
+            [nameof(InterfaceName)] = nameof(ServerOptions.InterfaceName),
+        };
+        HashSet<string> given = [.. bound.Select(name => properties.GetValueOrDefault(name, name))];
+        return ServerConfigFile.Overlay(ServerConfigFile.Load(resolve(ConfigPath)), parameters, given);
+    }
+
     /// <summary>Starts the server.</summary>
     protected override void EndProcessing()
     {
-        ServerOptions options = CreateOptions(ResolvePath);
+        ServerOptions options = default!;
+        Validate(() => options = CreateOptions(ResolvePath, MyInvocation.BoundParameters.Keys));
         Validate(options.Validate);
-        string where = InterfaceName ?? "a new snk interface";
-        if (!ShouldProcess($"{where}, key port {KeyPort}/tcp, data port {DataPort}/udp, pool {Pool}", "Start VPN server"))
+        string where = options.InterfaceName ?? "a new snk interface";
+        if (!ShouldProcess($"{where}, key port {options.KeyPort}/tcp, data port {options.DataPort}/udp, pool {options.Pool}", "Start VPN server"))
         {
             return;
         }
 
-        WriteVerbose($"Starting the server: authorized keys in {options.AuthorizedKeysPath}, key port {KeyPort}, data port {DataPort}, pool {Pool}.");
+        WriteVerbose($"Starting the server: authorized keys in {options.AuthorizedKeysPath}, key port {options.KeyPort}, data port {options.DataPort}, pool {options.Pool}.");
         StartServerCommand command = new();
         if (AsJob.IsPresent)
         {
-            StartJob(CommandLine, InterfaceName ?? "localhost", (output, token) => command.ExecuteAsync(options, output, token));
+            StartJob(CommandLine, options.InterfaceName ?? "localhost", (output, token) => command.ExecuteAsync(options, output, token));
             return;
         }
 
-        Run(command, options, confirmed: true, target: InterfaceName);
+        Run(command, options, confirmed: true, target: options.InterfaceName);
     }
 }

@@ -1,7 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
-# A realistic provisioning script: ten client identities made and authorized by name with the cmdlets,
-# each connected from its own "laptop" (a network namespace running snek connect), listed with
-# Get-SnekSession, then revoked and disconnected from the pipeline.
+# A realistic provisioning script: ten clients provisioned by name with New-SnekClient (an identity, its
+# authorization and a one-file profile each), each connected from its own "laptop" (a network namespace
+# running snek connect --config PROFILE), listed with Get-SnekSession, disconnected from the pipeline and
+# revoked with Remove-SnekClient.
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
@@ -36,14 +37,14 @@ Describe 'Provisioning ten clients' {
             ip -n $ns link set lo up
         }
 
-        # The script an administrator runs: identities for ten laptops, each authorized under its name.
-        $authorized = New-Item -ItemType Directory (Join-Path $Lab 'authorized') -Force
+        # The script an administrator runs: one named client and one profile per laptop.
+        $script:Authorized = (New-Item -ItemType Directory (Join-Path $Lab 'authorized') -Force).FullName
+        $authorized = $Authorized
         $script:ServerCert = New-SnekCertificate -Path (Join-Path $Lab 'server') -Name server
         $script:Names = 1..$Count | ForEach-Object { "laptop$_" }
-        $script:Clients = $Names | ForEach-Object { Join-Path $Lab $_ } | New-SnekCertificate -Name client
-        foreach ($client in $Clients) {
-            $name = Split-Path -Leaf (Split-Path -Parent $client.PrivateKeyPath)
-            Copy-Item $client.PublicKeyPath (Join-Path $authorized "$name.pub")
+        $script:Clients = for ($i = 1; $i -le $Count; $i++) {
+            New-SnekClient -Name "laptop$i" -AuthorizedKeys $authorized -ServerAddress "198.18.$(100 + $i).1" -ServerKey $ServerCert.PublicKeyPath `
+                -KeyPort 8443 -DataPort 18666 -OutFile (Join-Path $Lab "laptop$i.toml") -Confirm:$false
         }
 
         $pwsh = Get-PowerShellCommand
@@ -54,8 +55,8 @@ Describe 'Provisioning ten clients' {
 
         $snek = Get-SnekCommand
         for ($i = 1; $i -le $Count; $i++) {
-            $arguments = @('netns', 'exec', "jpv$Suffix-c$i") + $snek + @('connect', "198.18.$(100 + $i).1", '--cert', $Clients[$i - 1].PrivateKeyPath,
-                '--server-key', $ServerCert.PublicKeyPath, '-kp', '8443', '-dp', '18666', '-i', "snkpc$i")
+            # The laptop has only its profile; -i names the interface so the test can find and remove it.
+            $arguments = @('netns', 'exec', "jpv$Suffix-c$i") + $snek + @('connect', '--config', $Clients[$i - 1].ProfilePath, '-i', "snkpc$i")
             $Processes.Add((Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput (Join-Path $Lab "laptop$i.log") -RedirectStandardError (Join-Path $Lab "laptop$i.err") -PassThru))
         }
     }
@@ -82,10 +83,12 @@ Describe 'Provisioning ten clients' {
         foreach ($name in $Names) { $text | Should -Match "\b$name\b" }
     }
 
-    It 'revokes and disconnects them from the pipeline' {
+    It 'disconnects them from the pipeline, and revokes them so none comes back' {
         if ($Why) { Set-ItResult -Skipped -Because $Why; return }
-        Get-ChildItem (Join-Path $Lab 'authorized') -Filter *.pub | Remove-Item
-        Get-SnekSession -InterfaceName $Server | Disconnect-SnekPeer -Confirm:$false
+        Get-SnekSession -InterfaceName $Server | Disconnect-SnekPeer -Confirm:$false -ErrorVariable disconnectErrors
+        $disconnectErrors | Should -BeNullOrEmpty
+        Get-SnekClient -AuthorizedKeys $Authorized | Remove-SnekClient -Confirm:$false
+        @(Get-SnekClient -AuthorizedKeys $Authorized).Count | Should -Be 0
         Wait-Until { @(Get-SnekSession -InterfaceName $Server -ErrorAction SilentlyContinue).Count -eq 0 } 'every session to be gone (the keys are revoked, so none comes back)' 60
         Start-Sleep -Seconds 2
         @(Get-SnekSession -InterfaceName $Server).Count | Should -Be 0

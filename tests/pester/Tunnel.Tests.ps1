@@ -13,14 +13,15 @@ Describe 'Connect-SnekPeer parameter sets' {
 
     It 'defaults to TrustedServers and pins with ServerKey' {
         $Command.DefaultParameterSet | Should -Be 'TrustedServers'
-        ($Command.ParameterSets.Name | Sort-Object) | Should -Be @('ServerKey', 'TrustedServers')
+        ($Command.ParameterSets.Name | Sort-Object) | Should -Be @('Config', 'ServerKey', 'TrustedServers')
         $serverKey = $Command.ParameterSets | Where-Object Name -eq 'ServerKey'
         ($serverKey.Parameters | Where-Object Name -eq 'ServerKey').IsMandatory | Should -BeTrue
         $serverKey.Parameters.Name | Should -Not -Contain 'TrustOnFirstUse'
     }
 
-    It 'takes Address and Certificate by position in both sets' {
+    It 'takes Address and Certificate by position in every set, optional only with -ConfigPath' {
         foreach ($set in $Command.ParameterSets) {
+            ($set.Parameters | Where-Object Name -eq 'Address').IsMandatory | Should -Be ($set.Name -ne 'Config')
             ($set.Parameters | Where-Object Name -eq 'Address').Position | Should -Be 0
             ($set.Parameters | Where-Object Name -eq 'Certificate').Position | Should -Be 1
         }
@@ -50,8 +51,18 @@ Describe 'Start-SnekServer' {
         Test-Path /sys/class/net/snkwhatif | Should -BeFalse
     }
 
-    It 'needs -AuthorizedKeys' {
-        (Get-Command Start-SnekServer).Parameters['AuthorizedKeys'].Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).Mandatory | Should -BeTrue
+    It 'needs -AuthorizedKeys unless -ConfigPath gives it' {
+        $sets = (Get-Command Start-SnekServer).ParameterSets
+        (($sets | Where-Object Name -eq 'Parameters').Parameters | Where-Object Name -eq 'AuthorizedKeys').IsMandatory | Should -BeTrue
+        (($sets | Where-Object Name -eq 'Config').Parameters | Where-Object Name -eq 'AuthorizedKeys').IsMandatory | Should -BeFalse
+    }
+
+    It 'reports a bad configuration file with file:line:column' {
+        $file = Join-Path $TestDrive 'server.toml'
+        Set-Content -LiteralPath $file -Value "authorized_keys = 'clients'`nkey_port = 70000"
+        $err = { Start-SnekServer -ConfigPath $file -Confirm:$false } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+        $err.Exception.Message | Should -BeLike "$($file):2:12: *"
     }
 
     It 'reports a bad pool as a terminating InvalidArgument error' {

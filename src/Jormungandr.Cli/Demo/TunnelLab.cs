@@ -157,6 +157,15 @@ internal sealed class TunnelLab : IDisposable
         return Track(Lab.Client.Start(command));
     }
 
+    /// <summary>Runs <c>snek</c> with <paramref name="args"/> in <paramref name="where"/>; stopped with the lab.</summary>
+    public LabProcess StartSnek(NetworkNamespace where, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(where);
+        List<string> command = SnekCommand();
+        command.AddRange(args);
+        return Track(where.Start(command));
+    }
+
     private LabProcess Track(LabProcess p)
     {
         lock (_processes)

@@ -58,6 +58,14 @@ public static class DefaultTableViews
             new("Text", 30),
             new("Reply", 0),
         ]),
+        new("Jormungandr.Provisioning.SnekClient",
+        [
+            new("Name", 16),
+            new("ShortFingerprint", 19, Label: "Fingerprint"),
+            new("Addresses", 26),
+            new("Networks", 26),
+            new("ProfilePath", 0),
+        ]),
         new("Jormungandr.Service.SnekServiceStatus",
         [
             new("Unit", 36),

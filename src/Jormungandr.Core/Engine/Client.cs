@@ -37,6 +37,7 @@ internal sealed class Client : ITunnelControl, IDisposable
     private StatusServer? _status;
     private Thread? _tunThread;
     private IPEndPoint? _server;
+    private int _serverIndex;
     private SocketAddress? _serverAddress;
     private volatile Session? _session;
     private TunnelConfig? _config;
@@ -67,12 +68,16 @@ internal sealed class Client : ITunnelControl, IDisposable
     {
         try
         {
-            IPAddress address = await ResolveAsync(_options.Address, cancellationToken).ConfigureAwait(false);
+            IPAddress address = await ResolveAsync(ServerHost, cancellationToken).ConfigureAwait(false);
             _server = new IPEndPoint(address, _options.DataPort);
             _serverAddress = _server.Serialize();
-            _identity = SnekIdentity.LoadPrivate(_options.CertificatePath, _options.Passphrase);
+            _identity = _options.PrivateKey is string inline
+                ? SnekIdentity.FromPrivateKeyText(inline, _options.Passphrase, "the profile's private_key")
+                : SnekIdentity.LoadPrivate(_options.CertificatePath, _options.Passphrase);
             _local = new LocalIdentity(_identity.PublicKey, _identity.Sign);
-            _policy = new ServerKeyPolicy(_options.ServerKeyPath, _options.TrustedServersPath, _options.Address, _options.TrustOnFirstUse, _logger);
+            _policy = _options.ServerPublicKey is string pinned
+                ? new ServerKeyPolicy(OptionChecks.PublicKey(pinned, "ServerPublicKey"), _logger)
+                : new ServerKeyPolicy(_options.ServerKeyPath, _options.TrustedServersPath, _options.Address, _options.TrustOnFirstUse, _logger);
             _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
             _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
             _udp = OpenUdp();
@@ -166,7 +171,46 @@ internal sealed class Client : ITunnelControl, IDisposable
             }
 
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+            if (!established && _options.AlternateAddresses.Count > 0)
+            {
+                await UseNextServerAsync(stop).ConfigureAwait(false);
+            }
         }
+    }
+
+    // The address tried now: Address first, then each alternate in turn.
+    private string ServerHost => _serverIndex == 0 ? _options.Address : _options.AlternateAddresses[_serverIndex - 1];
+
+    // After a failed attempt, the next of the server's addresses; the UDP socket follows a change of family.
+    private async Task UseNextServerAsync(CancellationToken stop)
+    {
+        _serverIndex = (_serverIndex + 1) % (_options.AlternateAddresses.Count + 1);
+        IPAddress address;
+        try
+        {
+            address = await ResolveAsync(ServerHost, stop).ConfigureAwait(false);
+        }
+        catch (SnekException e)
+        {
+            _logger.LogInformation("Skipping server address {Server}: {Reason}", ServerHost, e.Message);
+            return;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        bool familyChanged = address.AddressFamily != _server!.AddressFamily;
+        _server = new IPEndPoint(address, _options.DataPort);
+        _serverAddress = _server.Serialize();
+        if (familyChanged)
+        {
+            UdpTransport? old = _udp;
+            _udp = OpenUdp();
+            old?.Dispose();
+        }
+
+        _logger.LogInformation("Trying server address {Server}", Describe());
     }
 
     // One connection: handshake, configure, then serve timers and rekeys until the key channel drops.
@@ -519,7 +563,7 @@ internal sealed class Client : ITunnelControl, IDisposable
         return true;
     }
 
-    private string Describe() => _server is null ? _options.Address : $"{_options.Address}:{_options.KeyPort}";
+    private string Describe() => _server is null ? ServerHost : $"{ServerHost}:{_options.KeyPort}";
 
     public List<SnekSession> Snapshot()
     {

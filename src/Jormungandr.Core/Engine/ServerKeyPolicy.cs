@@ -41,6 +41,14 @@ internal sealed class ServerKeyPolicy : IPeerKeyPolicy
         }
     }
 
+    /// <summary>Accepts exactly <paramref name="pinnedKey"/> (a key given inline, as in a profile).</summary>
+    public ServerKeyPolicy(byte[] pinnedKey, ILogger logger)
+    {
+        _pinned = pinnedKey;
+        _serverName = "";
+        _logger = logger;
+    }
+
     /// <summary>The file the first-use key was recorded in, once recorded.</summary>
     public string? RecordedPath { get; private set; }
 

@@ -318,6 +318,65 @@ public sealed class SnekIdentity : IDisposable
         KeyFile.WriteAtomic(path, armored, KeyFile.PrivateMode, overwrite);
     }
 
+    /// <summary>
+    /// The private key as text to embed in a profile: base64 of the raw secret key, or, with
+    /// <paramref name="passphrase"/>, the armored encrypted form (as in a protected <c>.priv</c> file).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This identity has no private key.</exception>
+    public string PrivateKeyText(SecureString? passphrase)
+    {
+        ReadOnlySpan<byte> sk = SecretKeySpan;
+        return passphrase is null ? Convert.ToBase64String(sk) : ArmoredPrivateKey.Encrypt(sk, passphrase, SystemRandom.Instance);
+    }
+
+    /// <summary>
+    /// Reads a private key embedded as text (<see cref="PrivateKeyText"/>); the public key is recomputed
+    /// from it and must match its embedded hash. <paramref name="sourceName"/> names it in errors.
+    /// </summary>
+    /// <exception cref="SnekException">Corrupt, wrong length, passphrase missing or wrong.</exception>
+    public static SnekIdentity FromPrivateKeyText(string text, string? passphrase, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        byte[] content = Encoding.ASCII.GetBytes(text);
+        byte[]? sk = null;
+        try
+        {
+            if (ArmoredPrivateKey.LooksArmored(content))
+            {
+                using SecureString? secure = passphrase is null ? null : SecurePassphrase.From(passphrase);
+                sk = ArmoredPrivateKey.Decrypt(content, secure, sourceName);
+            }
+            else
+            {
+                sk = new byte[SecretKeySize];
+                if (!Convert.TryFromBase64String(text.Trim(), sk, out int written) || written != SecretKeySize)
+                {
+                    throw new SnekException(CertificateErrorIds.InvalidLength, ErrorKind.InvalidData,
+                        $"{sourceName}: the private key is neither base64 of a {SecretKeySize}-byte ML-DSA-65 secret key nor an armored encrypted key.", sourceName);
+                }
+            }
+
+            byte[] pk = DerivePublicKey(sk);
+            if (!KeyPairMatches(pk, sk))
+            {
+                throw new SnekException(CertificateErrorIds.Corrupt, ErrorKind.InvalidData,
+                    $"{sourceName}: the private key is not a valid ML-DSA-65 key: its embedded public-key hash does not match.", sourceName);
+            }
+
+            SnekIdentity identity = new(pk, sk) { IsProtected = ArmoredPrivateKey.LooksArmored(content) };
+            sk = null; // Owned by the identity now.
+            return identity;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(content);
+            if (sk is not null)
+            {
+                CryptographicOperations.ZeroMemory(sk);
+            }
+        }
+    }
+
     /// <summary>The raw secret key (internal: for writing files and the handshake).</summary>
     internal ReadOnlySpan<byte> SecretKeySpan
     {

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Jormungandr.Commands;
-using Jormungandr.IO;
-using Jormungandr.Legacy.Toml;
+using Jormungandr.Toml;
 
 namespace Jormungandr.Legacy;
 
@@ -231,87 +230,49 @@ public sealed class CipherProposal
 
     private const int MaxFileBytes = 1 << 20;
 
+    /// <summary>The error identifiers of cipher files.</summary>
+    public static TomlErrors FileErrors { get; } = new("Cipher file", "LegacyCipherFileNotFound", "LegacyCipherFileUnreadable", "TomlSyntax", "LegacyBadCipherFile", ErrorKind.InvalidData, ErrorKind.InvalidData);
+
     /// <summary>
     /// Loads a course cipher file: <c>[[supported_cipher]]</c> tables, each with <c>name</c> (string)
-    /// and <c>keys</c> (integer array). Names and sizes are validated.
+    /// and <c>keys</c> (integer array), and nothing else. Names and sizes are validated.
     /// </summary>
     /// <exception cref="SnekException">LegacyCipherFileNotFound (ObjectNotFound), TomlSyntax (InvalidData),
-    /// LegacyBadCipherFile (InvalidData), LegacyUnknownCipher (InvalidData).</exception>
-    public static CipherProposal Load(string path, ITomlReader? reader = null)
+    /// LegacyBadCipherFile (InvalidData), LegacyUnknownCipher (InvalidData); syntax and shape errors are
+    /// <see cref="TomlFileException"/>s naming <c>file:line:column</c>.</exception>
+    public static CipherProposal Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            // Only a regular file is read (a FIFO would block the server's start), bounded by the size seen
-            // on the open descriptor.
-            using Microsoft.Win32.SafeHandles.SafeFileHandle handle = RegularFile.OpenRead(path, out FileStatus status);
-            if (status.Length > MaxFileBytes)
-            {
-                throw new SnekException("LegacyBadCipherFile", ErrorKind.InvalidData, $"{path}: the cipher file is larger than 1 MiB.", path);
-            }
-
-            byte[] buffer = new byte[status.Length];
-            int total = 0;
-            int n;
-            while (total < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
-            {
-                total += n;
-            }
-
-            text = new UTF8Encoding(false).GetString(buffer, 0, total).TrimStart('\uFEFF');
-        }
-        catch (NotRegularFileException ex)
-        {
-            throw new SnekException("LegacyBadCipherFile", ErrorKind.InvalidData, $"{path}: {ex.Message}", path, ex);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new SnekException("LegacyCipherFileNotFound", ErrorKind.ObjectNotFound, $"Cipher file not found: {path}", path, ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new SnekException("LegacyCipherFileUnreadable", ErrorKind.PermissionDenied, $"Cannot read cipher file {path}: {ex.Message}", path, ex);
-        }
-
-        return FromToml((reader ?? new StrictTomlReader()).Parse(text, path), path);
+        return FromToml(TomlText.Load(path, MaxFileBytes, FileErrors));
     }
+
+    /// <summary>Parses the text of a cipher file; <paramref name="sourceName"/> prefixes error messages.</summary>
+    public static CipherProposal Parse(string text, string sourceName = "<cipher file>") => FromToml(TomlText.Parse(text, sourceName, FileErrors));
 
     /// <summary>Reads the <c>[[supported_cipher]]</c> tables of a parsed document.</summary>
     /// <exception cref="SnekException">LegacyBadCipherFile or LegacyUnknownCipher (InvalidData).</exception>
-    public static CipherProposal FromToml(TomlDocument document, string sourceName = "<cipher file>")
+    public static CipherProposal FromToml(TomlSection root)
     {
-        ArgumentNullException.ThrowIfNull(document);
-        if (!document.Root.TryGetValue("supported_cipher", out object? value) || value is not IReadOnlyList<TomlTable> tables || tables.Count == 0)
+        ArgumentNullException.ThrowIfNull(root);
+        root.AllowOnly("supported_cipher");
+        IReadOnlyList<TomlSection>? tables = root.Tables("supported_cipher");
+        if (tables is null || tables.Count == 0)
         {
-            throw BadFile(sourceName, "expected at least one [[supported_cipher]] table");
+            throw root.Error(root.Location, "expected at least one [[supported_cipher]] table");
         }
 
         List<CipherOffer> offers = [];
-        foreach (TomlTable table in tables)
+        foreach (TomlSection table in tables)
         {
-            if (!table.Values.TryGetValue("name", out object? name) || name is not string nameText)
+            table.AllowOnly("name", "keys");
+            string name = table.String("name") ?? throw table.Error(table.Location, "[[supported_cipher]] needs a string 'name'");
+            IReadOnlyList<long> keys = table.Integers("keys", 1, 100_000, 1024) ?? throw table.Error(table.Location, $"[[supported_cipher]] '{name}' needs a non-empty integer array 'keys'");
+            if (keys.Count == 0)
             {
-                throw BadFile(sourceName, $"line {table.Line}: [[supported_cipher]] needs a string 'name'");
+                throw table.Error(table.LocationOf("keys"), $"[[supported_cipher]] '{name}' needs a non-empty integer array 'keys'");
             }
 
-            if (!table.Values.TryGetValue("keys", out object? keys) || keys is not IReadOnlyList<object> keyList || keyList.Count == 0)
-            {
-                throw BadFile(sourceName, $"line {table.Line}: [[supported_cipher]] '{nameText}' needs a non-empty integer array 'keys'");
-            }
-
-            List<int> sizes = [];
-            foreach (object k in keyList)
-            {
-                if (k is not long l || l is < 1 or > 100_000)
-                {
-                    throw BadFile(sourceName, $"line {table.Line}: 'keys' of '{nameText}' must hold key sizes in bits");
-                }
-
-                sizes.Add((int)l);
-            }
-
-            offers.Add(new CipherOffer(nameText, sizes));
+            offers.Add(new CipherOffer(name, [.. keys.Select(k => (int)k)]));
         }
 
         return new CipherProposal(offers).Validate();
@@ -337,7 +298,4 @@ public sealed class CipherProposal
 
     private static SnekException Bad(string why) =>
         new("LegacyBadProposal", ErrorKind.ProtocolError, $"Malformed cipher proposal: {why}.");
-
-    private static SnekException BadFile(string source, string why) =>
-        new("LegacyBadCipherFile", ErrorKind.InvalidData, $"{source}: {why}.", source);
 }

@@ -6,14 +6,29 @@ public sealed record ClientOptions
     /// <summary>The server: an IPv4/IPv6 address or a host name. Required.</summary>
     public string Address { get; init; } = "";
 
-    /// <summary>The client's private key. Required.</summary>
+    /// <summary>
+    /// Further addresses of the same server (at most 16), tried in turn after <see cref="Address"/> when
+    /// a connection attempt fails; the server key must match whichever answers.
+    /// </summary>
+    public IReadOnlyList<string> AlternateAddresses { get; init; } = [];
+
+    /// <summary>The client's private key file. Required unless <see cref="PrivateKey"/> is given.</summary>
     public string CertificatePath { get; init; } = "";
+
+    /// <summary>
+    /// The client's private key itself (a profile carries it inline): base64 of the raw secret key, or
+    /// the armored encrypted form. Used instead of <see cref="CertificatePath"/>.
+    /// </summary>
+    public string? PrivateKey { get; init; }
 
     /// <summary>Passphrase of the private key, if it is encrypted.</summary>
     public string? Passphrase { get; init; }
 
     /// <summary>The server's public key (<c>.pub</c>): only this server is accepted.</summary>
     public string? ServerKeyPath { get; init; }
+
+    /// <summary>The server's public key itself, base64 of its 1952 bytes: only this server is accepted. Used instead of <see cref="ServerKeyPath"/>.</summary>
+    public string? ServerPublicKey { get; init; }
 
     /// <summary>
     /// Directory of trusted server keys (<c>*.pub</c>); any of them is accepted. Used when
@@ -58,14 +73,43 @@ public sealed record ClientOptions
     public void Validate()
     {
         OptionChecks.Host(Address);
-        OptionChecks.RequirePath(CertificatePath, "CertificatePath");
+        ArgumentNullException.ThrowIfNull(AlternateAddresses);
+        if (AlternateAddresses.Count > 16)
+        {
+            throw OptionChecks.Invalid("AlternateAddresses", "At most 16 alternate server addresses are allowed.");
+        }
+
+        foreach (string alternate in AlternateAddresses)
+        {
+            OptionChecks.Host(alternate);
+        }
+        if (PrivateKey is null)
+        {
+            OptionChecks.RequirePath(CertificatePath, "CertificatePath");
+        }
+        else if (!string.IsNullOrEmpty(CertificatePath))
+        {
+            throw OptionChecks.Invalid("PrivateKey", "Give the private key either inline (PrivateKey) or as a file (CertificatePath), not both.");
+        }
+
+        if (ServerKeyPath is not null && ServerPublicKey is not null)
+        {
+            throw OptionChecks.Invalid("ServerPublicKey", "Pin the server key either inline (ServerPublicKey) or as a file (ServerKeyPath), not both.");
+        }
+
+        if (ServerPublicKey is not null)
+        {
+            OptionChecks.PublicKey(ServerPublicKey, "ServerPublicKey");
+        }
+
         if (ServerKeyPath is not null)
         {
             OptionChecks.RequirePath(ServerKeyPath, "ServerKeyPath");
-            if (TrustOnFirstUse)
-            {
-                throw OptionChecks.Invalid("TrustOnFirstUse", "TrustOnFirstUse cannot be combined with a pinned ServerKeyPath.");
-            }
+        }
+
+        if ((ServerKeyPath is not null || ServerPublicKey is not null) && TrustOnFirstUse)
+        {
+            throw OptionChecks.Invalid("TrustOnFirstUse", "TrustOnFirstUse cannot be combined with a pinned server key.");
         }
 
         if (TrustedServersPath is not null)

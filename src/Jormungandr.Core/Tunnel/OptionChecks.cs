@@ -11,6 +11,18 @@ internal static class OptionChecks
     public static SnekException Invalid(string option, string message) =>
         new("InvalidTunnelOption", ErrorKind.InvalidArgument, message, option);
 
+    /// <summary>Checks a public key given as base64 (1952 bytes) and returns its bytes.</summary>
+    public static byte[] PublicKey(string base64, string option)
+    {
+        byte[] key = new byte[Identity.SnekIdentity.PublicKeySize];
+        if (!Convert.TryFromBase64String(base64.Trim(), key, out int written) || written != key.Length)
+        {
+            throw Invalid(option, $"{option} must be base64 of a {key.Length}-byte ML-DSA-65 public key.");
+        }
+
+        return key;
+    }
+
     public static void RequirePath(string? path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))

@@ -126,4 +126,38 @@ public class CmdletOptionsTests
         Assert.Equal(new DisconnectPeerOptions { InterfaceName = null, Fingerprint = fp }, new DisconnectSnekPeerCommand { Fingerprint = fp }.CreateOptions());
         Assert.Equal(new StopTunnelOptions { InterfaceName = "snk2" }, new StopSnekTunnelCommand { InterfaceName = "snk2" }.CreateOptions());
     }
+
+    [Fact]
+    public void ConfigPath_takes_the_file_and_only_explicitly_bound_parameters_override_it()
+    {
+        string dir = Directory.CreateTempSubdirectory("snek-cmdlet-config-").FullName;
+        try
+        {
+            string server = Path.Combine(dir, "server.toml");
+            File.WriteAllText(server, "authorized_keys = \"keys\"\nkey_port = 8443\ndata_port = 18666\npool = \"198.19.5.0/24\"\n");
+            StartSnekServerCommand start = new() { ConfigPath = server, DataPort = 10667, InterfaceName = "snk3" };
+            ServerOptions s = start.CreateOptions(p => p, ["ConfigPath", "DataPort", "InterfaceName"]);
+            Assert.Equal(Path.Combine(dir, "keys"), s.AuthorizedKeysPath);
+            Assert.Equal(8443, s.KeyPort);          // KeyPort's default (443) was not bound
+            Assert.Equal(10667, s.DataPort);
+            Assert.Equal("198.19.5.0/24", s.Pool);
+            Assert.Equal("snk3", s.InterfaceName);
+
+            string client = Path.Combine(dir, "client.toml");
+            File.WriteAllText(client, "server = \"198.18.0.1\"\ncertificate = \"me.priv\"\nroutes = [\"198.19.9.0/24\"]\n");
+            ConnectSnekPeerCommand connect = new() { ConfigPath = client, Route = ["198.19.7.0/24"], Certificate = "other.priv" };
+            ClientOptions c = connect.CreateOptions(p => Path.IsPathRooted(p) ? p : Resolve(p), ["ConfigPath", "Route", "Certificate"]);
+            Assert.Equal("198.18.0.1", c.Address);
+            Assert.Equal(["198.19.7.0/24"], c.Routes);
+            Assert.Equal("/resolved/other.priv", c.CertificatePath);
+
+            // Without -ConfigPath the parameters are the options, as before.
+            ConnectSnekPeerCommand plain = new() { Address = "198.18.0.1", Certificate = "c.priv" };
+            Assert.Equal(plain.CreateOptions(Resolve) with { Routes = [] }, plain.CreateOptions(Resolve, ["Address", "Certificate"]) with { Routes = [] });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -41,6 +41,7 @@ public class ModuleMetadataTests
         "New-SnekCertificate", "Get-SnekCertificate", "Start-SnekServer", "Connect-SnekPeer", "Get-SnekSession",
         "Disconnect-SnekPeer", "Stop-SnekTunnel", "Invoke-LegacyEcho", "Start-LegacyEchoServer",
         "Install-SnekService", "Uninstall-SnekService", "Get-SnekService",
+        "New-SnekClient", "Remove-SnekClient", "Get-SnekClient",
     ];
 
     private static Dictionary<string, object> Manifest =>
@@ -98,6 +99,8 @@ public class ModuleMetadataTests
     [InlineData("Start-LegacyEchoServer")]
     [InlineData("Install-SnekService")]
     [InlineData("Uninstall-SnekService")]
+    [InlineData("New-SnekClient")]
+    [InlineData("Remove-SnekClient")]
     public void State_changing_cmdlets_support_ShouldProcess_with_a_confirm_impact(string name)
     {
         CmdletInfo cmdlet = ModuleMetadata.Cmdlets.Single(c => c.Name == name);
