@@ -234,10 +234,29 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
-    /// <summary>Takes a connection slot for <paramref name="source"/> (an IPv6 source counts as its /64, like the handshake limiter).</summary>
+    /// <summary>The connection cap's key: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 (one host routinely owns a whole /64).</summary>
+    internal static IPAddress SourceKey(IPAddress source)
+    {
+        if (source.IsIPv4MappedToIPv6)
+        {
+            return source.MapToIPv4();
+        }
+
+        if (source.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return source;
+        }
+
+        Span<byte> b = stackalloc byte[16];
+        source.TryWriteBytes(b, out _);
+        b[8..].Clear();
+        return new IPAddress(b);
+    }
+
+    /// <summary>Takes a connection slot for <paramref name="source"/> (an IPv6 source counts as its /64).</summary>
     internal bool Admit(IPAddress source)
     {
-        source = HandshakeLimiter.SourceKey(source);
+        source = SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source);
@@ -254,7 +273,7 @@ internal sealed class KeyChannel : IDisposable
 
     internal void Leave(IPAddress source)
     {
-        source = HandshakeLimiter.SourceKey(source);
+        source = SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source) - 1;
