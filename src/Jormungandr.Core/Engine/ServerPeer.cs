@@ -10,9 +10,9 @@ internal sealed class ServerPeer
 {
     private long _dropsRouting;
 
-    /// <summary>Rekeys a client may start: 4 at once, then one per 30 s (it rekeys every 2 minutes and retries after 5 s).</summary>
+    /// <summary>Rekeys a client may start: 4 at once, then one per 2 s (the shortest rekey interval a client accepts; the default is 2 minutes).</summary>
     private const int RekeyBurst = 4;
-    private const double RekeysPerSecond = 1.0 / 30;
+    private const double RekeysPerSecond = 0.5;
 
     public ServerPeer(AuthorizedKey key, Lease lease, Session session, Socket keyChannel, TimeSpan now)
     {
