@@ -11,5 +11,6 @@ internal static class TableViews
     public static readonly IReadOnlyDictionary<string, string[]> Columns = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["Jormungandr.Identity.SnekCertificate"] = ["Name", "ShortFingerprint", "Protected", "Created", "PublicKeyPath", "PrivateKeyPath"],
+        ["Jormungandr.Tunnel.SnekServerStatus"] = ["InterfaceName", "Sessions", "HandshakesInProgress", "Admitted", "Authenticated", "RefusedRate", "RefusedFull", "Evicted", "TimedOut"],
     };
 }

@@ -633,6 +633,33 @@ internal sealed class Server : ITunnelControl, IDisposable
         return result;
     }
 
+    public SnekServerStatus ServerStatus()
+    {
+        HandshakeCounters c = _limiter.Counters;
+        int sessions;
+        lock (_peersGate)
+        {
+            sessions = _peers.Count;
+        }
+
+        return new SnekServerStatus
+        {
+            InterfaceName = InterfaceName,
+            Sessions = sessions,
+            HandshakesInProgress = _limiter.InProgress,
+            HandshakeSlots = _limiter.Options.MaxInProgress,
+            Admitted = c.Admitted,
+            Authenticated = c.Authenticated,
+            RefusedRate = c.RefusedRate,
+            RefusedPrefixBusy = c.RefusedPrefixBusy,
+            RefusedFull = c.RefusedFull,
+            Evicted = c.Evicted,
+            TimedOut = c.TimedOut,
+            Failed = c.Failed,
+            Unauthorized = c.Unauthorized,
+        };
+    }
+
     public bool Disconnect(string fingerprint)
     {
         ServerPeer? match = null;
