@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Cli.Demo;
+using Jormungandr.Commands;
 using Jormungandr.Engine;
 using Jormungandr.Identity;
 using Jormungandr.Lab;
@@ -69,6 +70,7 @@ public sealed class HandshakeFloodEndToEndTests
         using var stop = new CancellationTokenSource();
         Task floodTask = flood.RunAsync(stop.Token);
         var tries = new List<double>();
+        var errors = new Dictionary<string, int>(StringComparer.Ordinal);
         int failures = 0;
         string serverLog = "";
         ProcessResult? ping = null;
@@ -91,7 +93,7 @@ public sealed class HandshakeFloodEndToEndTests
             var run = Stopwatch.StartNew();
             while (run.Elapsed < TimeSpan.FromSeconds(seconds))
             {
-                double? took = await ConnectAsAuthorizedClientAsync(clientSockets, lab.Lab.ServerAddress, bobLocal, serverPin, deadline);
+                double? took = await ConnectAsAuthorizedClientAsync(clientSockets, lab.Lab.ServerAddress, bobLocal, serverPin, deadline, errors);
                 if (took is double t)
                 {
                     tries.Add(t);
@@ -108,13 +110,19 @@ public sealed class HandshakeFloodEndToEndTests
             serverLog = server.StandardError + server.StandardOutput;
             int logGrowth = serverLog.Length - outputBefore;
             SnekSession after = Assert.Single(TunnelLab.Sessions(lab.ServerInterface), s => s.PeerName == "alice");
+            var status = new BufferedOutput();
+            await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { InterfaceName = lab.ServerInterface, Server = true }, status, CancellationToken.None);
+            SnekServerStatus counters = Assert.Single(status.ObjectsOf<SnekServerStatus>());
             tries.Sort();
             double p95 = tries.Count == 0 ? double.NaN : tries[Math.Min(tries.Count - 1, (int)Math.Ceiling(tries.Count * 0.95) - 1)];
             string figures = string.Create(CultureInfo.InvariantCulture,
                 $"flood {addresses} addresses {seconds} s: new client {tries.Count} of {tries.Count + failures} tries established within {deadline:0.#} s, " +
                 $"within 2 s {tries.Count(t => t <= 2.0)}, p50 {(tries.Count == 0 ? double.NaN : tries[tries.Count / 2]):0.000} s, p95 {p95:0.000} s; " +
                 $"flood {flood.Connections} connections, {flood.Responses} responses, {flood.Refused} refused; " +
-                $"established session rekeys {before.Rekeys}->{after.Rekeys}, ping: {Summary(ping.StandardOutput)}; server log grew {logGrowth} bytes");
+                $"established session rekeys {before.Rekeys}->{after.Rekeys}, ping: {Summary(ping.StandardOutput)}; server log grew {logGrowth} bytes; " +
+                $"server: {counters.Admitted} admitted, {counters.Authenticated} authenticated, {counters.Evicted} evicted, {counters.TimedOut} timed out, " +
+                $"refused {counters.RefusedRate} rate / {counters.RefusedPrefixBusy} prefix busy / {counters.RefusedFull} full; " +
+                $"client attempt errors: {string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}"))}");
             Report(figures);
 
             Assert.True(ping.Succeeded, figures + "\n" + ping.StandardOutput + ping.StandardError);
@@ -123,6 +131,7 @@ public sealed class HandshakeFloodEndToEndTests
             Assert.True(after.Rekeys >= before.Rekeys + 2, figures);
             Assert.True(tries.Count >= 1 && failures <= tries.Count, figures);
             Assert.True(flood.Responses >= 200, "the attack must really have churned the slots: " + figures);
+            Assert.True(counters.Evicted + counters.TimedOut >= 100 && counters.Authenticated >= tries.Count, "the server's counters must show the flood: " + figures);
             Assert.True(logGrowth < 20_000 + (seconds * 400), "the server log must stay small under attack: " + figures + "\n" + serverLog[^Math.Min(serverLog.Length, 4000)..]);
             Assert.Contains("top sources 198.18.", serverLog, StringComparison.Ordinal);
         }
@@ -140,7 +149,7 @@ public sealed class HandshakeFloodEndToEndTests
     }
 
     /// <summary>The real client's handshake over a socket in the client namespace, retrying like it (250 ms doubling); seconds to established, or null.</summary>
-    private static async Task<double?> ConnectAsAuthorizedClientAsync(NamespaceSockets sockets, IPAddress server, LocalIdentity identity, PinnedKeys serverPin, double deadlineSeconds)
+    private static async Task<double?> ConnectAsAuthorizedClientAsync(NamespaceSockets sockets, IPAddress server, LocalIdentity identity, PinnedKeys serverPin, double deadlineSeconds, Dictionary<string, int> errors)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan backoff = TimeSpan.FromMilliseconds(250);
@@ -162,6 +171,8 @@ public sealed class HandshakeFloodEndToEndTests
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ProtocolException)
             {
+                string what = e is EndOfStreamException ? e.Message : e.GetType().Name;
+                errors[what] = errors.GetValueOrDefault(what) + 1;
             }
 
             await Task.Delay(backoff);
@@ -172,7 +183,7 @@ public sealed class HandshakeFloodEndToEndTests
     }
 
     private static string Summary(string pingOutput) =>
-        pingOutput.Split('\n').FirstOrDefault(l => l.Contains("packet loss", StringComparison.Ordinal))?.Trim() ?? "(no summary)";
+        string.Join("; ", pingOutput.Split('\n').Where(l => l.Contains("packet loss", StringComparison.Ordinal) || l.StartsWith("rtt", StringComparison.Ordinal)).Select(l => l.Trim()));
 
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : fallback;
