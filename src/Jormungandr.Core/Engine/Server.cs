@@ -104,7 +104,7 @@ internal sealed class Server : ITunnelControl, IDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         DateTime nextRefresh = DateTime.UtcNow;
-        DateTime nextSummary = DateTime.UtcNow + LoadSummaryInterval;
+        DateTime nextSummary = DateTime.UtcNow;
         using var timer = new PeriodicTimer(TickInterval);
         try
         {
@@ -117,7 +117,8 @@ internal sealed class Server : ITunnelControl, IDisposable
                     RefreshAuthorizedKeys();
                 }
 
-                if (DateTime.UtcNow >= nextSummary)
+                // At most one line per interval; the first event after a quiet one is reported at once.
+                if (DateTime.UtcNow >= nextSummary && _limiter.IntervalHasEvents)
                 {
                     nextSummary = DateTime.UtcNow + LoadSummaryInterval;
                     LogHandshakeLoad();
@@ -389,7 +390,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         return peer;
     }
 
-    /// <summary>One line per interval in which unauthenticated sources caused anything: counts and the top source prefixes.</summary>
+    /// <summary>One line for what unauthenticated sources caused since the last one: counts and the top source prefixes.</summary>
     private void LogHandshakeLoad()
     {
         HandshakeInterval interval = _limiter.TakeInterval();
@@ -400,7 +401,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         _logger.LogInformation(
-            "Handshakes in the last {Seconds:0} s: {Authenticated} authenticated, {Refused} refused ({Rate} rate, {Busy} prefix busy, {Full} full), {Evicted} evicted, {TimedOut} timed out, {Failed} failed, {Unauthorized} not authorized; {InProgress} in progress; top sources {Top}",
+            "Handshakes in the last {Seconds:0.#} s: {Authenticated} authenticated, {Refused} refused ({Rate} rate, {Busy} prefix busy, {Full} full), {Evicted} evicted, {TimedOut} timed out, {Failed} failed, {Unauthorized} not authorized; {InProgress} in progress; top sources {Top}",
             interval.Length.TotalSeconds, c.Authenticated, c.Refused, c.RefusedRate, c.RefusedPrefixBusy, c.RefusedFull, c.Evicted, c.TimedOut, c.Failed, c.Unauthorized, interval.InProgress,
             string.Join(", ", interval.TopSources.Select(s => $"{s.Prefix} ({s.Events})")));
     }

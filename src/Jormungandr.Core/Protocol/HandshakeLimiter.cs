@@ -80,6 +80,18 @@ public sealed class HandshakeLimiter
         }
     }
 
+    /// <summary>True when unauthenticated sources caused anything since the last <see cref="TakeInterval"/>.</summary>
+    public bool IntervalHasEvents
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _intervalSources.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Counters since the limiter was created.</summary>
     public HandshakeCounters Counters
     {

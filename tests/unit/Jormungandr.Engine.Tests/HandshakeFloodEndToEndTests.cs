@@ -110,6 +110,7 @@ public sealed class HandshakeFloodEndToEndTests
             serverLog = server.StandardError + server.StandardOutput;
             int logGrowth = serverLog.Length - outputBefore;
             SnekSession after = Assert.Single(TunnelLab.Sessions(lab.ServerInterface), s => s.PeerName == "alice");
+            SnekSession aliceSide = Assert.Single(TunnelLab.Sessions(lab.ClientInterface(1)));
             var status = new BufferedOutput();
             await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { InterfaceName = lab.ServerInterface, Server = true }, status, CancellationToken.None);
             SnekServerStatus counters = Assert.Single(status.ObjectsOf<SnekServerStatus>());
@@ -119,7 +120,8 @@ public sealed class HandshakeFloodEndToEndTests
                 $"flood {addresses} addresses {seconds} s: new client {tries.Count} of {tries.Count + failures} tries established within {deadline:0.#} s, " +
                 $"within 2 s {tries.Count(t => t <= 2.0)}, p50 {(tries.Count == 0 ? double.NaN : tries[tries.Count / 2]):0.000} s, p95 {p95:0.000} s; " +
                 $"flood {flood.Connections} connections, {flood.Responses} responses, {flood.Refused} refused; " +
-                $"established session rekeys {before.Rekeys}->{after.Rekeys}, ping: {Summary(ping.StandardOutput)}; server log grew {logGrowth} bytes; " +
+                $"established session rekeys {before.Rekeys}->{after.Rekeys}, ping: {Summary(ping.StandardOutput)}; " +
+                $"drops server side {after.Drops} (auth {after.DropsAuth}, replay {after.DropsReplay}), client side {aliceSide.Drops} (auth {aliceSide.DropsAuth}, replay {aliceSide.DropsReplay}); server log grew {logGrowth} bytes; " +
                 $"server: {counters.Admitted} admitted, {counters.Authenticated} authenticated, {counters.Evicted} evicted, {counters.TimedOut} timed out, " +
                 $"refused {counters.RefusedRate} rate / {counters.RefusedPrefixBusy} prefix busy / {counters.RefusedFull} full; " +
                 $"client attempt errors: {string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}"))}");

@@ -183,12 +183,16 @@ public class HandshakeLimiterTests
         l.End(l.TryBegin(IPAddress.Parse("198.18.60.1"), out _)!, HandshakeOutcome.Unauthorized);
         l.End(l.TryBegin(IPAddress.Parse("198.18.70.1"), out _)!, HandshakeOutcome.Authenticated);
         clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(l.IntervalHasEvents);
         HandshakeInterval i1 = l.TakeInterval(top: 2);
+        Assert.False(l.IntervalHasEvents);
         Assert.Equal(TimeSpan.FromSeconds(5), i1.Length);
         Assert.Equal((3L, 1L, 2L, 1L), (i1.Counters.RefusedRate, i1.Counters.Authenticated, i1.Counters.TimedOut, i1.Counters.Unauthorized));
         Assert.Equal(6, i1.Counters.Unauthenticated);
         Assert.Equal([new HandshakeSource("198.18.50.0/24", 5), new HandshakeSource("198.18.60.0/24", 1)], i1.TopSources);
 
+        l.End(l.TryBegin(IPAddress.Parse("198.18.70.1"), out _)!, HandshakeOutcome.Authenticated);
+        Assert.False(l.IntervalHasEvents); // authenticated clients are not load
         HandshakeInterval i2 = l.TakeInterval();
         Assert.Equal(0, i2.Counters.Unauthenticated);
         Assert.Empty(i2.TopSources);
