@@ -191,11 +191,13 @@ internal static class TunnelCli
     private static Command CreateShow()
     {
         Option<string?> fingerprint = new("--fingerprint", "-f") { Description = "Only the session with this peer (full, short, or a prefix of the short fingerprint)." };
-        Command command = new("show", "Show the sessions of every running tunnel (--json for JSON lines).") { Interface, fingerprint, StatusDir };
+        Option<bool> server = new("--server") { Description = "Instead of sessions, each running server's handshake counters (in progress, refused, evicted, timed out)." };
+        Command command = new("show", "Show the sessions of every running tunnel (--json for JSON lines).") { Interface, fingerprint, server, StatusDir };
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, new GetSessionCommand(), new GetSessionOptions
         {
             InterfaceName = parse.GetValue(Interface),
             Fingerprint = parse.GetValue(fingerprint),
+            Server = parse.GetValue(server),
             StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
         }, ct));
         return command;

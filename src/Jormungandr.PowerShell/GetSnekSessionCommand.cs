@@ -11,7 +11,7 @@ namespace Jormungandr.PowerShell;
 /// sessions of tunnels started by other processes are listed too.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "SnekSession")]
-[OutputType(typeof(SnekSession))]
+[OutputType(typeof(SnekSession), typeof(SnekServerStatus))]
 public sealed class GetSnekSessionCommand : SnekCmdlet
 {
     /// <summary>Only this tunnel.</summary>
@@ -27,8 +27,12 @@ public sealed class GetSnekSessionCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string? Fingerprint { get; set; }
 
+    /// <summary>Instead of sessions, each running server's handshake counters.</summary>
+    [Parameter]
+    public SwitchParameter Server { get; set; }
+
     /// <summary>The command's options from the bound parameters.</summary>
-    internal GetSessionOptions CreateOptions() => new() { InterfaceName = InterfaceName, Fingerprint = Fingerprint };
+    internal GetSessionOptions CreateOptions() => new() { InterfaceName = InterfaceName, Fingerprint = Fingerprint, Server = Server.IsPresent };
 
     /// <summary>Lists the sessions.</summary>
     protected override void ProcessRecord()

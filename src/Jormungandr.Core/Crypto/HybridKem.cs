@@ -31,6 +31,12 @@ public static class HybridKem
     /// <summary>The ML-KEM half's parameter set.</summary>
     internal static MlKemParameterSet KemParameters => MlKemParameterSet.MlKem1024;
 
+    /// <summary>Whether encapsulation with the system CSPRNG runs P-384 through <see cref="OpenSslP384"/> (else .NET's ECDiffieHellman; benchmarks and tests compare the two).</summary>
+    internal static bool UseOpenSsl { get; set; } = OpenSslP384.IsSupported;
+
+    /// <summary>Where encapsulation takes its ephemeral P-384 keys (benchmarks swap in an empty pool to count key generation inline).</summary>
+    internal static P384KeyPool EphemeralKeys { get; set; } = P384KeyPool.Shared;
+
     /// <summary>HKDF salt of the combiner.</summary>
     internal static ReadOnlySpan<byte> Salt => "jormungandr-v2 hybrid P-384+ML-KEM-1024"u8;
 
@@ -103,15 +109,11 @@ public static class HybridKem
             throw new CryptographicException("Hybrid public key rejected: its ML-KEM-1024 encapsulation key fails the FIPS 203 modulus check.");
         }
 
-        using ECDiffieHellman peer = ImportPoint(publicKey[..PointSize], "public key");
-        using ECDiffieHellman ephemeral = CreatePrivateKey(random);
-        WritePoint(ephemeral, ciphertext[..PointSize]);
-
         Span<byte> ssKem = stackalloc byte[32];
-        byte[]? ssEcdh = null;
+        Span<byte> ssEcdh = stackalloc byte[CoordinateSize];
         try
         {
-            ssEcdh = DeriveX(ephemeral, peer);
+            EncapsulateEcdh(publicKey[..PointSize], ciphertext[..PointSize], ssEcdh, random);
             Span<byte> kemCiphertext = ciphertext[PointSize..];
             if (random is SystemRandom)
             {
@@ -136,11 +138,46 @@ public static class HybridKem
         finally
         {
             CryptographicOperations.ZeroMemory(ssKem);
-            if (ssEcdh is not null)
-            {
-                CryptographicOperations.ZeroMemory(ssEcdh);
-            }
+            CryptographicOperations.ZeroMemory(ssEcdh);
         }
+    }
+
+    /// <summary>
+    /// The P-384 half of encapsulation: an ephemeral key (its point into <paramref name="ephemeralPoint"/>)
+    /// and the X coordinate of its product with <paramref name="peerPoint"/>. With the system CSPRNG the
+    /// key comes from <see cref="P384KeyPool"/> and the exchange runs through <see cref="OpenSslP384"/>
+    /// (one multiplication on the critical path); a seeded source (test vectors) draws the scalar itself.
+    /// </summary>
+    private static void EncapsulateEcdh(ReadOnlySpan<byte> peerPoint, Span<byte> ephemeralPoint, Span<byte> ssEcdh, IRandomSource random)
+    {
+        if (random is SystemRandom && UseOpenSsl)
+        {
+            P384Key peerKey;
+            try
+            {
+                peerKey = OpenSslP384.ImportPublic(peerPoint);
+            }
+            catch (CryptographicException e)
+            {
+                throw new CryptographicException("Hybrid public key rejected: " + e.Message, e);
+            }
+
+            using (peerKey)
+            using (P384Key ephemeralKey = EphemeralKeys.Take())
+            {
+                OpenSslP384.WritePublic(ephemeralKey, ephemeralPoint);
+                OpenSslP384.Derive(ephemeralKey, peerKey, ssEcdh);
+            }
+
+            return;
+        }
+
+        using ECDiffieHellman peer = ImportPoint(peerPoint, "public key");
+        using ECDiffieHellman ephemeral = CreatePrivateKey(random);
+        WritePoint(ephemeral, ephemeralPoint);
+        byte[] x = DeriveX(ephemeral, peer);
+        x.CopyTo(ssEcdh);
+        CryptographicOperations.ZeroMemory(x);
     }
 
     /// <summary>secret = HKDF-SHA256(ss_ecdh ‖ ss_kem ‖ publicKey ‖ ciphertext, Salt, Info, 32).</summary>

@@ -543,6 +543,8 @@ internal sealed class Client : ITunnelControl, IDisposable
     }
 
     /// <summary>Moves the data channel to a new local UDP port (roaming); the session continues.</summary>
+    public SnekServerStatus? ServerStatus() => null;
+
     public bool Rebind()
     {
         UdpTransport? old = _udp;

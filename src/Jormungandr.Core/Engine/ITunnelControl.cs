@@ -11,6 +11,9 @@ internal interface ITunnelControl
     /// <summary>A snapshot of every session.</summary>
     List<SnekSession> Snapshot();
 
+    /// <summary>The server's handshake counters; null for a client.</summary>
+    SnekServerStatus? ServerStatus();
+
     /// <summary>Disconnects the peer with this fingerprint (full or short form); false when there is none.</summary>
     bool Disconnect(string fingerprint);
 

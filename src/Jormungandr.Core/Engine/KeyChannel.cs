@@ -11,8 +11,11 @@ namespace Jormungandr.Engine;
 /// length checked before the body is read, at most 8 KiB buffered) with a deadline on every read
 /// that belongs to a handshake; on the server, listeners on IPv4 and IPv6 that cap connections
 /// globally (<see cref="MaxConnections"/>) and per source address or IPv6 /64 (<see cref="MaxPerSource"/>)
-/// before any protocol work. Handshake admission (rate, in-progress caps) is the protocol's
-/// <see cref="HandshakeLimiter"/>, applied by the caller per handshake.
+/// before any protocol work. When every connection slot is taken, a newcomer closes the oldest
+/// connection that has not yet delivered its first frame (nothing was invested in it) instead of
+/// being refused, so silent connections from many addresses cannot lock new clients out. Handshake
+/// admission (rate, in-progress caps) is the protocol's <see cref="HandshakeLimiter"/>, applied by
+/// the caller per handshake.
 /// </summary>
 internal sealed class KeyChannel : IDisposable
 {
@@ -25,12 +28,16 @@ internal sealed class KeyChannel : IDisposable
     /// <summary>How long a new connection may take to deliver its first complete frame (the handshake deadline).</summary>
     internal TimeSpan FirstFrameTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>The global connection cap in force (<see cref="MaxConnections"/>; tests lower it).</summary>
+    internal int ConnectionCap { get; set; } = MaxConnections;
+
     private readonly List<Socket> _listeners;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, int> _perSource = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly LinkedList<CancellationTokenSource> _waiting = []; // no first frame yet, oldest first
     private int _open;
 
     private KeyChannel(List<Socket> listeners, ILogger logger)
@@ -162,7 +169,7 @@ internal sealed class KeyChannel : IDisposable
                 source = source.MapToIPv4();
             }
 
-            if (!Admit(source))
+            if (!Admit(source) && !AdmitByEvictingWaiting(source))
             {
                 _logger.LogDebug("Key channel connection from {Source} refused: too many connections", source);
                 client.Dispose();
@@ -170,11 +177,36 @@ internal sealed class KeyChannel : IDisposable
             }
 
             client.NoDelay = true;
+            var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            LinkedListNode<CancellationTokenSource> waiting;
+            lock (_gate)
+            {
+                waiting = _waiting.AddLast(firstFrame);
+            }
+
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    if (!await FirstFrameArrivesAsync(client, FirstFrameTimeout, _stop.Token).ConfigureAwait(false))
+                    bool arrived;
+                    try
+                    {
+                        arrived = await FirstFrameArrivesAsync(client, FirstFrameTimeout, firstFrame.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                        {
+                            if (waiting.List is not null)
+                            {
+                                _waiting.Remove(waiting);
+                            }
+                        }
+
+                        firstFrame.Dispose();
+                    }
+
+                    if (!arrived)
                     {
                         _logger.LogDebug("Key channel connection from {Source} closed: no complete first frame within {Seconds} s", source, FirstFrameTimeout.TotalSeconds);
                         return;
@@ -234,14 +266,33 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
-    /// <summary>Takes a connection slot for <paramref name="source"/> (an IPv6 source counts as its /64, like the handshake limiter).</summary>
+    /// <summary>The connection cap's key: IPv4 as is (also when IPv4-mapped), IPv6 by its /64 (one host routinely owns a whole /64).</summary>
+    internal static IPAddress SourceKey(IPAddress source)
+    {
+        if (source.IsIPv4MappedToIPv6)
+        {
+            return source.MapToIPv4();
+        }
+
+        if (source.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return source;
+        }
+
+        Span<byte> b = stackalloc byte[16];
+        source.TryWriteBytes(b, out _);
+        b[8..].Clear();
+        return new IPAddress(b);
+    }
+
+    /// <summary>Takes a connection slot for <paramref name="source"/> (an IPv6 source counts as its /64).</summary>
     internal bool Admit(IPAddress source)
     {
-        source = HandshakeLimiter.SourceKey(source);
+        source = SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source);
-            if (_open >= MaxConnections || n >= MaxPerSource)
+            if (_open >= ConnectionCap || n >= MaxPerSource)
             {
                 return false;
             }
@@ -252,9 +303,46 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
+    /// <summary>
+    /// With every slot taken: closes the oldest connection still waiting for its first frame and gives
+    /// its slot to <paramref name="source"/> (within its per-source cap); false when none is waiting.
+    /// </summary>
+    internal bool AdmitByEvictingWaiting(IPAddress source)
+    {
+        source = SourceKey(source);
+        CancellationTokenSource? victim;
+        lock (_gate)
+        {
+            int n = _perSource.GetValueOrDefault(source);
+            LinkedListNode<CancellationTokenSource>? oldest = _waiting.First;
+            if (n >= MaxPerSource || oldest is null)
+            {
+                return false;
+            }
+
+            _waiting.Remove(oldest);
+            victim = oldest.Value;
+
+            // The victim's slot is released when its task ends, moments from now: the count may exceed
+            // the cap by the connections being closed, never by more.
+            _perSource[source] = n + 1;
+            _open++;
+        }
+
+        try
+        {
+            victim.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        return true;
+    }
+
     internal void Leave(IPAddress source)
     {
-        source = HandshakeLimiter.SourceKey(source);
+        source = SourceKey(source);
         lock (_gate)
         {
             int n = _perSource.GetValueOrDefault(source) - 1;

@@ -27,7 +27,8 @@ internal sealed class Server : ITunnelControl, IDisposable
     private readonly Action<SnekSessionEvent> _emit;
     private readonly IClock _clock = SystemClock.Instance;
     private readonly SessionTable _table = new();
-    private readonly HandshakeLimiter _limiter = new();
+    private static readonly TimeSpan LoadSummaryInterval = TimeSpan.FromSeconds(5);
+    private readonly HandshakeLimiter _limiter;
     private readonly RoutingTable<ServerPeer> _routes = new();
     private readonly Lock _peersGate = new();
     private readonly Dictionary<string, ServerPeer> _peers = new(StringComparer.Ordinal);
@@ -57,6 +58,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         _logger = loggerFactory.CreateLogger("Jormungandr.Server");
         _emit = emit;
         _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
+        _limiter = new HandshakeLimiter(_clock);
     }
 
     public string InterfaceName => _tun?.Name ?? _options.InterfaceName ?? "";
@@ -112,6 +114,7 @@ internal sealed class Server : ITunnelControl, IDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         DateTime nextRefresh = DateTime.UtcNow;
+        DateTime nextSummary = DateTime.UtcNow;
         using var timer = new PeriodicTimer(TickInterval);
         try
         {
@@ -128,6 +131,13 @@ internal sealed class Server : ITunnelControl, IDisposable
                     nextRefresh = DateTime.UtcNow.AddSeconds(1);
                     RefreshAuthorizedKeys();
                     SaveLeases();
+                }
+
+                // At most one line per interval; the first event after a quiet one is reported at once.
+                if (DateTime.UtcNow >= nextSummary && _limiter.IntervalHasEvents)
+                {
+                    nextSummary = DateTime.UtcNow + LoadSummaryInterval;
+                    LogHandshakeLoad();
                 }
             }
         }
@@ -308,32 +318,46 @@ internal sealed class Server : ITunnelControl, IDisposable
                     return;
                 }
 
-                if (!_limiter.TryBegin(source, _clock.Now))
+                if (peer is not null)
                 {
-                    _logger.LogInformation("Handshake from {Source} refused: rate or concurrency limit", source);
+                    // A rekey on an authenticated channel: bounded per session, never by the anonymous slots.
+                    if (!peer.Rekeys.TryTake(_clock.Now))
+                    {
+                        _logger.LogInformation("Client {Name} ({Fingerprint}) rekeys too often; its key channel is closed", peer.Key.Name, peer.Key.Fingerprint);
+                        return;
+                    }
+
+                    peer = await HandshakeAsync(stream, socket, source, initiation, peer, null, stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Unauthenticated: admitted by the limiter or refused quietly (counted, summarised every few seconds).
+                HandshakeTicket? ticket = _limiter.TryBegin(source, out HandshakeRefusal refusal);
+                if (ticket is null)
+                {
+                    _logger.LogDebug("Handshake from {Source} refused: {Refusal}", source, refusal);
                     return;
                 }
 
-                try
+                using (ticket)
                 {
-                    peer = await HandshakeAsync(stream, socket, source, initiation, peer, stop).ConfigureAwait(false);
+                    peer = await AdmittedHandshakeAsync(stream, socket, source, initiation, ticket, stop).ConfigureAwait(false);
                 }
-                finally
+
+                if (peer is null)
                 {
-                    _limiter.End(source);
+                    return;
                 }
             }
         }
-        catch (ProtocolException e)
+        catch (ProtocolException e) when (peer is not null)
         {
-            _logger.LogInformation("Key channel from {Source} closed: {Reason}", source, e.Message);
-            if (e.Error == ProtocolError.PeerNotTrusted)
-            {
-                Emit(SessionEventKind.Error, null, source.ToString(), "refused a client whose key is not authorized");
-            }
+            _logger.LogInformation("Key channel of {Name} from {Source} closed: {Reason}", peer.Key.Name, source, e.Message);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is ProtocolException or OperationCanceledException)
         {
+            // Unauthenticated failures are counted by the limiter and summarised, never logged one by one.
+            _logger.LogDebug("Key channel from {Source} closed: {Reason}", source, e.Message);
         }
         catch (SnekException e)
         {
@@ -342,18 +366,65 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
     }
 
-    private async Task<ServerPeer> HandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, ServerPeer? current, CancellationToken stop)
+    /// <summary>A first handshake under a limiter ticket: its outcome is counted; null when it was evicted.</summary>
+    private async Task<ServerPeer?> AdmittedHandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, HandshakeTicket ticket, CancellationToken stop)
+    {
+        HandshakeOutcome outcome = HandshakeOutcome.Failed;
+        try
+        {
+            using var evictable = CancellationTokenSource.CreateLinkedTokenSource(stop, ticket.Evicted);
+            ServerPeer peer = await HandshakeAsync(stream, socket, source, initiation, null, ticket, evictable.Token).ConfigureAwait(false);
+            outcome = HandshakeOutcome.Authenticated;
+            return peer;
+        }
+        catch (OperationCanceledException) when (ticket.IsEvicted && !stop.IsCancellationRequested)
+        {
+            outcome = HandshakeOutcome.Evicted;
+            return null;
+        }
+        catch (ProtocolException e)
+        {
+            outcome = e.Error switch
+            {
+                ProtocolError.Timeout => HandshakeOutcome.TimedOut,
+                ProtocolError.PeerNotTrusted => HandshakeOutcome.Unauthorized,
+                _ => HandshakeOutcome.Failed,
+            };
+            throw;
+        }
+        finally
+        {
+            _limiter.End(ticket, outcome);
+        }
+    }
+
+    private async Task<ServerPeer> HandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, ServerPeer? current, HandshakeTicket? ticket, CancellationToken stop)
     {
         var handshakeOptions = new HandshakeOptions { Indices = _table, Clock = _clock };
         using var responder = new ResponderHandshake(_local!, _authorized!, handshakeOptions);
-        TimeSpan budget = handshakeOptions.Timeout;
         byte[] response = responder.ProcessInitiation(initiation);
         await KeyChannel.WriteAsync(stream, response, stop).ConfigureAwait(false);
-        byte[] authentication = await KeyChannel.ReadAsync(stream, budget, stop).ConfigureAwait(false)
+        TimeSpan budget = responder.Deadline - _clock.Now;
+        if (ticket is not null)
+        {
+            TimeSpan allowed = _limiter.Responded(ticket);
+            budget = allowed < budget ? allowed : budget;
+        }
+
+        byte[] authentication = await KeyChannel.ReadAsync(stream, budget > TimeSpan.Zero ? budget : TimeSpan.Zero, stop).ConfigureAwait(false)
             ?? throw new ProtocolException(ProtocolError.Malformed, "The client closed the key channel during the handshake.");
+        if (ticket is not null)
+        {
+            _limiter.AuthenticationReceived(ticket);
+        }
+
         byte[] clientKey = responder.ProcessAuthentication(authentication);
         AuthorizedKey key = _authorized!.Find(clientKey)
             ?? throw new ProtocolException(ProtocolError.PeerNotTrusted, "The client's key is not authorized.");
+        if (ticket is not null)
+        {
+            _limiter.End(ticket, HandshakeOutcome.Authenticated); // the slot is free from here on
+        }
 
         if (current is not null && current.Key.Fingerprint == key.Fingerprint && IsLive(current))
         {
@@ -378,7 +449,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             session = new Session(keys, _sessionOptions, _clock, _table);
         }
 
-        var peer = new ServerPeer(key, lease, session, socket);
+        var peer = new ServerPeer(key, lease, session, socket, _clock.Now);
         try
         {
             await KeyChannel.WriteAsync(stream, confirm, stop).ConfigureAwait(false);
@@ -394,6 +465,22 @@ internal sealed class Server : ITunnelControl, IDisposable
         _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
         Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
         return peer;
+    }
+
+    /// <summary>One line for what unauthenticated sources caused since the last one: counts and the top source prefixes.</summary>
+    private void LogHandshakeLoad()
+    {
+        HandshakeInterval interval = _limiter.TakeInterval();
+        HandshakeCounters c = interval.Counters;
+        if (c.Unauthenticated == 0)
+        {
+            return;
+        }
+
+        _logger.LogInformation(
+            "Handshakes in the last {Seconds:0.#} s: {Authenticated} authenticated, {Refused} refused ({Rate} rate, {Busy} prefix busy, {Full} full), {Evicted} evicted, {TimedOut} timed out, {Failed} failed, {Unauthorized} not authorized; {InProgress} in progress; top sources {Top}",
+            interval.Length.TotalSeconds, c.Authenticated, c.Refused, c.RefusedRate, c.RefusedPrefixBusy, c.RefusedFull, c.Evicted, c.TimedOut, c.Failed, c.Unauthorized, interval.InProgress,
+            string.Join(", ", interval.TopSources.Select(s => $"{s.Prefix} ({s.Events})")));
     }
 
     /// <summary>
@@ -624,6 +711,33 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         return result;
+    }
+
+    public SnekServerStatus ServerStatus()
+    {
+        HandshakeCounters c = _limiter.Counters;
+        int sessions;
+        lock (_peersGate)
+        {
+            sessions = _peers.Count;
+        }
+
+        return new SnekServerStatus
+        {
+            InterfaceName = InterfaceName,
+            Sessions = sessions,
+            HandshakesInProgress = _limiter.InProgress,
+            HandshakeSlots = _limiter.Options.MaxInProgress,
+            Admitted = c.Admitted,
+            Authenticated = c.Authenticated,
+            RefusedRate = c.RefusedRate,
+            RefusedPrefixBusy = c.RefusedPrefixBusy,
+            RefusedFull = c.RefusedFull,
+            Evicted = c.Evicted,
+            TimedOut = c.TimedOut,
+            Failed = c.Failed,
+            Unauthorized = c.Unauthorized,
+        };
     }
 
     public bool Disconnect(string fingerprint)

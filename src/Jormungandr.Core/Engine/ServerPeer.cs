@@ -10,13 +10,24 @@ internal sealed class ServerPeer
 {
     private long _dropsRouting;
 
-    public ServerPeer(AuthorizedKey key, Lease lease, Session session, Socket keyChannel)
+    /// <summary>Rekeys a client may start: 4 at once, then one per 2 s (the shortest rekey interval a client accepts; the default is 2 minutes).</summary>
+    private const int RekeyBurst = 4;
+    private const double RekeysPerSecond = 0.5;
+
+    public ServerPeer(AuthorizedKey key, Lease lease, Session session, Socket keyChannel, TimeSpan now)
     {
         Key = key;
         Lease = lease;
         Session = session;
         KeyChannel = keyChannel;
+        Rekeys = new TokenBucket(RekeyBurst, RekeysPerSecond, now);
     }
+
+    /// <summary>
+    /// This session's own bound on rekeys over its authenticated key channel; they never compete with
+    /// unauthenticated handshakes for the limiter's slots. Used only by the channel's handler.
+    /// </summary>
+    public TokenBucket Rekeys { get; }
 
     public AuthorizedKey Key { get; }
 

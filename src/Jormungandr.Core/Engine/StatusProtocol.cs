@@ -8,7 +8,8 @@ namespace Jormungandr.Engine;
 /// <summary>
 /// The status socket's protocol: one JSON object per line each way, one request per connection.
 /// Requests: <c>{"op":"status"}</c>, <c>{"op":"disconnect","fingerprint":"SHA256:…"}</c>,
-/// <c>{"op":"stop"}</c>, <c>{"op":"rebind"}</c> (client: move the data channel to a new UDP port). Responses: <c>{"ok":true,"interfaceName":"snk0","sessions":[…]}</c> or
+/// <c>{"op":"stop"}</c>, <c>{"op":"rebind"}</c> (client: move the data channel to a new UDP port). Responses: <c>{"ok":true,"interfaceName":"snk0","sessions":[…]}</c>
+/// (a server adds <c>"server":{…}</c>, its handshake counters) or
 /// <c>{"ok":false,"errorId":"…","error":"…"}</c>. Requests are capped at 4 KiB, responses at 16 MiB.
 /// </summary>
 internal static class StatusProtocol
@@ -101,6 +102,9 @@ internal sealed class StatusResponse
     public string? Error { get; set; }
 
     public List<SnekSession>? Sessions { get; set; }
+
+    /// <summary>A server's handshake counters (status requests to a server only).</summary>
+    public SnekServerStatus? Server { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,

@@ -162,7 +162,7 @@ internal sealed class StatusServer : IDisposable
         switch (request.Op)
         {
             case StatusProtocol.OpStatus:
-                return new StatusResponse { Ok = true, Sessions = _control.Snapshot() };
+                return new StatusResponse { Ok = true, Sessions = _control.Snapshot(), Server = _control.ServerStatus() };
             case StatusProtocol.OpDisconnect:
                 return _control.Disconnect(request.Fingerprint!)
                     ? new StatusResponse { Ok = true }

@@ -5,8 +5,9 @@ namespace Jormungandr.Tunnel;
 
 /// <summary>
 /// Lists the sessions of every running tunnel on this machine (or of one), read through their
-/// status sockets: one <see cref="SnekSession"/> object per session. A tunnel that does not answer
-/// (a stale socket) is reported as a warning and skipped.
+/// status sockets: one <see cref="SnekSession"/> object per session, or with
+/// <see cref="GetSessionOptions.Server"/> one <see cref="SnekServerStatus"/> per running server. A
+/// tunnel that does not answer (a stale socket) is reported as a warning and skipped.
 /// </summary>
 public sealed class GetSessionCommand : ISnekCommand<GetSessionOptions>
 {
@@ -26,6 +27,16 @@ public sealed class GetSessionCommand : ISnekCommand<GetSessionOptions>
             catch (SnekException e) when (options.InterfaceName is null)
             {
                 output.WriteWarning(e.Message);
+                continue;
+            }
+
+            if (options.Server)
+            {
+                if (response.Server is not null)
+                {
+                    output.WriteObject(response.Server);
+                }
+
                 continue;
             }
 

@@ -9,6 +9,9 @@ public sealed record GetSessionOptions
     /// <summary>Only the session with this peer fingerprint (full <c>SHA256:…</c>, or the short hex form).</summary>
     public string? Fingerprint { get; init; }
 
+    /// <summary>Instead of sessions, one <see cref="SnekServerStatus"/> per running server (handshake counters).</summary>
+    public bool Server { get; init; }
+
     /// <summary>Where the status sockets are.</summary>
     public string StatusDirectory { get; init; } = TunnelDefaults.StatusDirectory;
 

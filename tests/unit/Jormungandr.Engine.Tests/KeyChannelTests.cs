@@ -99,6 +99,49 @@ public sealed class KeyChannelTests
         Assert.Equal(message, got);
     }
 
+    [Fact]
+    public async Task When_every_slot_is_taken_a_newcomer_closes_the_oldest_silent_connection()
+    {
+        // Silent connections from many addresses must not lock a client out until their deadline.
+        int port = FreePort();
+        using KeyChannel channel = KeyChannel.Listen(IPAddress.Loopback, port, NullLogger.Instance);
+        channel.FirstFrameTimeout = TimeSpan.FromSeconds(20);
+        channel.ConnectionCap = 2;
+        var received = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Start(async (socket, source, stop) =>
+        {
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            received.TrySetResult(await KeyChannel.ReadAsync(stream, TimeSpan.FromSeconds(5), stop));
+        });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var oldest = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await oldest.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await Task.Delay(200, timeout.Token); // accepted and waiting, in this order
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await second.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await Task.Delay(200, timeout.Token);
+
+        using var newcomer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await newcomer.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+        await newcomer.SendAsync(KeyChannelFraming.Frame([1, 2, 3]), SocketFlags.None, timeout.Token);
+        Assert.Equal([1, 2, 3], await received.Task.WaitAsync(timeout.Token));
+
+        int n;
+        try
+        {
+            n = await oldest.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            n = 0;
+        }
+
+        Assert.Equal(0, n); // the oldest silent connection was closed for the newcomer
+        second.Blocking = false;
+        Assert.Throws<SocketException>(() => second.Receive(new byte[16])); // still open: would block, not closed
+    }
+
     private static int FreePort()
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);

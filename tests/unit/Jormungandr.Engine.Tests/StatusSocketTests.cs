@@ -37,6 +37,8 @@ public sealed class StatusSocketTests : IDisposable
 
         public bool Rebind() => false;
 
+        public SnekServerStatus? ServerStatus() => new() { InterfaceName = InterfaceName, Sessions = 1, HandshakeSlots = 64, Evicted = 7, RefusedRate = 3 };
+
         public void RequestStop() => Stopped = true;
     }
 
@@ -61,6 +63,12 @@ public sealed class StatusSocketTests : IDisposable
             SnekSession s = Assert.Single(output.ObjectsOf<SnekSession>());
             Assert.Equal(42, s.BytesIn);
             Assert.Equal("alice", s.PeerName);
+
+            var servers = new BufferedOutput();
+            await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = _dir, Server = true }, servers, CancellationToken.None);
+            SnekServerStatus status = Assert.Single(servers.ObjectsOf<SnekServerStatus>());
+            Assert.Equal(("snktest0", 1, 64, 7L, 3L), (status.InterfaceName, status.Sessions, status.HandshakeSlots, status.Evicted, status.RefusedRate));
+            Assert.Empty(servers.ObjectsOf<SnekSession>());
 
             var none = new BufferedOutput();
             await new GetSessionCommand().ExecuteAsync(new GetSessionOptions { StatusDirectory = _dir, Fingerprint = "0000:0000" }, none, CancellationToken.None);

@@ -6,103 +6,318 @@ namespace Jormungandr.Tests;
 public class HandshakeLimiterTests
 {
     private static readonly IPAddress A = IPAddress.Parse("198.18.0.2");
-    private static readonly IPAddress B = IPAddress.Parse("198.18.0.3");
+    private static readonly IPAddress B = IPAddress.Parse("198.18.1.2");
+
+    private static IPAddress Attacker(int i) => IPAddress.Parse($"198.18.{100 + i}.{1 + (i % 7)}");
 
     [Fact]
-    public void Caps_per_source_and_global()
+    public void Caps_per_prefix_and_globally_and_addresses_of_one_slash_24_share()
     {
-        var l = new HandshakeLimiter(maxInProgress: 6, maxPerSource: 4, burst: 100);
-        TimeSpan t = TimeSpan.FromSeconds(1);
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { MaxInProgress = 6, MaxPerPrefix = 4, Burst = 100 });
         for (int i = 0; i < 4; i++)
         {
-            Assert.True(l.TryBegin(A, t));
+            Assert.NotNull(l.TryBegin(IPAddress.Parse($"198.18.0.{10 + i}"), out _));
         }
 
-        Assert.False(l.TryBegin(A, t));
-        Assert.True(l.TryBegin(B, t));
-        Assert.True(l.TryBegin(B, t));
-        Assert.False(l.TryBegin(IPAddress.Parse("198.18.0.4"), t)); // global cap
-        l.End(A);
-        Assert.True(l.TryBegin(A, t));
-        Assert.Equal(6, l.InProgress);
+        Assert.Null(l.TryBegin(A, out HandshakeRefusal why));
+        Assert.Equal(HandshakeRefusal.PrefixBusy, why);
+        HandshakeTicket b1 = l.TryBegin(B, out _)!;
+        Assert.NotNull(l.TryBegin(B, out _));
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.2.1"), out why)); // global cap, nothing has responded: nothing evictable
+        Assert.Equal(HandshakeRefusal.Full, why);
+        l.End(b1, HandshakeOutcome.Failed);
+        l.End(b1, HandshakeOutcome.Failed); // idempotent
+        Assert.Equal(5, l.InProgress);
+        Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.2.1"), out _));
+        HandshakeCounters c = l.Counters;
+        Assert.Equal((7, 1, 1, 1), (c.Admitted, c.RefusedPrefixBusy, c.RefusedFull, c.Failed));
     }
 
     [Fact]
-    public void Rate_limits_each_source_with_a_token_bucket()
+    public void Rate_limits_each_prefix_with_a_token_bucket()
     {
-        var l = new HandshakeLimiter(maxInProgress: 100, maxPerSource: 100, burst: 3, refillPerSecond: 1);
-        TimeSpan t = TimeSpan.FromSeconds(10);
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { Burst = 3, RefillPerSecond = 1 });
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(l.TryBegin(A, t));
-            l.End(A);
+            l.End(l.TryBegin(A, out _)!, HandshakeOutcome.Authenticated);
         }
 
-        Assert.False(l.TryBegin(A, t));
-        Assert.True(l.TryBegin(B, t));
-        Assert.True(l.TryBegin(A, t + TimeSpan.FromSeconds(1)));
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.0.77"), out HandshakeRefusal why)); // same /24, same bucket
+        Assert.Equal(HandshakeRefusal.Rate, why);
+        Assert.NotNull(l.TryBegin(B, out _));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(l.TryBegin(A, out _));
+        Assert.Null(l.TryBegin(A, out _));
     }
 
     [Fact]
-    public void Ipv6_sources_in_one_slash_64_share_a_bucket_and_the_per_source_cap()
+    public void Prefixes_are_slash_24_and_slash_48_and_mapped_addresses_count_as_ipv4()
     {
-        // One host owns a whole /64: fresh addresses from it must not mint fresh token buckets
-        // (each admitted handshake costs the server an ML-DSA signature).
-        var l = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 100, burst: 8, refillPerSecond: 1);
-        TimeSpan t = TimeSpan.FromSeconds(10);
+        Assert.Equal(IPAddress.Parse("198.18.7.0"), HandshakeLimiter.PrefixOf(IPAddress.Parse("198.18.7.200")));
+        Assert.Equal(IPAddress.Parse("198.18.7.0"), HandshakeLimiter.PrefixOf(IPAddress.Parse("198.18.7.200").MapToIPv6()));
+        Assert.Equal(IPAddress.Parse("2001:2:7::"), HandshakeLimiter.PrefixOf(IPAddress.Parse("2001:2:7:1:ffff::1")));
+        Assert.Equal(IPAddress.Parse("2001:2::"), HandshakeLimiter.PrefixOf(IPAddress.Parse("2001:2:0:ffff:1::9")));
+        Assert.Equal("198.18.7.0/24", HandshakeLimiter.Describe(HandshakeLimiter.PrefixOf(IPAddress.Parse("198.18.7.200"))));
+        Assert.Equal("2001:2::/48", HandshakeLimiter.Describe(HandshakeLimiter.PrefixOf(IPAddress.Parse("2001:2:0:5::1"))));
+
+        // Fresh IPv6 addresses from one /48 share one bucket.
+        var l = new HandshakeLimiter(new ManualClock(), new HandshakeLimiterOptions { Burst = 8, MaxPerPrefix = 100 });
         int admitted = 0;
         for (int i = 1; i <= 50; i++)
         {
-            IPAddress ip = IPAddress.Parse($"fd00:5ec::{i:x}");
-            if (l.TryBegin(ip, t))
+            HandshakeTicket? t = l.TryBegin(IPAddress.Parse($"2001:2:0:{i:x}::1"), out _);
+            if (t is not null)
             {
                 admitted++;
-                l.End(ip);
+                l.End(t, HandshakeOutcome.Failed);
             }
         }
 
         Assert.Equal(8, admitted);
-        Assert.True(l.TryBegin(IPAddress.Parse("fd00:5ec:0:1::1"), t)); // another /64 has its own bucket
+        Assert.NotNull(l.TryBegin(IPAddress.Parse("2001:2:1::1"), out _)); // another /48
+    }
 
-        var capped = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 4, burst: 100);
-        for (int i = 1; i <= 4; i++)
+    [Fact]
+    public void When_full_a_newcomer_evicts_the_longest_waiting_handshake_of_the_prefix_holding_most()
+    {
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { MaxInProgress = 4, MaxPerPrefix = 4, Burst = 100 });
+        HandshakeTicket x1 = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!;
+        HandshakeTicket y1 = l.TryBegin(IPAddress.Parse("198.18.20.1"), out _)!;
+        HandshakeTicket y2 = l.TryBegin(IPAddress.Parse("198.18.20.2"), out _)!;
+        HandshakeTicket y3 = l.TryBegin(IPAddress.Parse("198.18.20.3"), out _)!;
+        foreach (HandshakeTicket t in new[] { x1, y1, y2, y3 })
         {
-            Assert.True(capped.TryBegin(IPAddress.Parse($"fd00:5ec::{i:x}"), t));
+            l.Responded(t);
+            clock.Advance(TimeSpan.FromMilliseconds(10));
         }
 
-        Assert.False(capped.TryBegin(IPAddress.Parse("fd00:5ec::99"), t));
-        capped.End(IPAddress.Parse("fd00:5ec::77")); // any address of the /64 releases its slot
-        Assert.True(capped.TryBegin(IPAddress.Parse("fd00:5ec::99"), t));
+        // x1 waited longest, but 198.18.20.0/24 holds three slots: its oldest goes.
+        HandshakeTicket? n = l.TryBegin(IPAddress.Parse("198.18.30.1"), out HandshakeRefusal why);
+        Assert.NotNull(n);
+        Assert.Equal(HandshakeRefusal.None, why);
+        Assert.True(y1.IsEvicted);
+        Assert.True(y1.Evicted.IsCancellationRequested);
+        Assert.False(x1.IsEvicted || y2.IsEvicted || y3.IsEvicted);
+        l.End(y1, HandshakeOutcome.Evicted); // the engine reports it too: not counted twice
+        Assert.Equal(1, l.Counters.Evicted);
+        Assert.Equal(4, l.InProgress);
+
+        // A newcomer from the prefix that holds the most evicts nobody.
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.20.9"), out why));
+        Assert.Equal(HandshakeRefusal.Full, why);
     }
 
     [Fact]
-    public void Ipv4_mapped_sources_share_the_ipv4_bucket()
+    public void Handshakes_are_evictable_only_while_waiting_for_the_client()
     {
-        var l = new HandshakeLimiter(maxInProgress: 1000, maxPerSource: 100, burst: 2, refillPerSecond: 1);
-        TimeSpan t = TimeSpan.FromSeconds(10);
-        Assert.True(l.TryBegin(A, t));
-        Assert.True(l.TryBegin(A.MapToIPv6(), t));
-        Assert.False(l.TryBegin(A, t));
-        Assert.False(l.TryBegin(A.MapToIPv6(), t));
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { MaxInProgress = 2, Burst = 100 });
+        HandshakeTicket computing = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!; // Response not sent yet
+        HandshakeTicket verifying = l.TryBegin(IPAddress.Parse("198.18.11.1"), out _)!;
+        l.Responded(verifying);
+        l.AuthenticationReceived(verifying); // its outcome is milliseconds away: keeps its slot
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.12.1"), out HandshakeRefusal why));
+        Assert.Equal(HandshakeRefusal.Full, why);
+        Assert.False(computing.IsEvicted || verifying.IsEvicted);
     }
 
     [Fact]
-    public void Tracked_sources_are_bounded()
+    public void A_prefix_that_was_evicted_cannot_evict_during_the_cooldown()
     {
-        var l = new HandshakeLimiter(maxInProgress: 10_000);
-        TimeSpan t = TimeSpan.Zero;
-        for (int i = 0; i < HandshakeLimiter.MaxTrackedSources + 100; i++)
+        var clock = new ManualClock();
+        var o = new HandshakeLimiterOptions { MaxInProgress = 2, Burst = 100 };
+        var l = new HandshakeLimiter(clock, o);
+        HandshakeTicket a = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!;
+        HandshakeTicket b = l.TryBegin(IPAddress.Parse("198.18.11.1"), out _)!;
+        l.Responded(a);
+        l.Responded(b);
+        HandshakeTicket c = l.TryBegin(IPAddress.Parse("198.18.12.1"), out _)!; // evicts a, the longest waiting
+        Assert.True(a.IsEvicted);
+        l.Responded(c);
+
+        // a's prefix comes straight back: without the cooldown it would evict b, b's would evict c, and so on.
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.10.2"), out HandshakeRefusal why));
+        Assert.Equal(HandshakeRefusal.Full, why);
+        clock.Advance(o.EvictionCooldown);
+        Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.10.2"), out _));
+        Assert.True(b.IsEvicted);
+        Assert.False(c.IsEvicted);
+
+        // A free slot needs no eviction: a cooling prefix may take it.
+        HandshakeTicket d = l.TryBegin(IPAddress.Parse("198.18.13.1"), out _)!; // evicts c
+        Assert.True(c.IsEvicted);
+        l.End(d, HandshakeOutcome.Failed);
+        Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.12.5"), out _));
+    }
+
+    [Fact]
+    public void Under_load_the_client_gets_less_time_for_its_authentication()
+    {
+        var clock = new ManualClock();
+        var o = new HandshakeLimiterOptions { MaxInProgress = 4, Burst = 100 };
+        var l = new HandshakeLimiter(clock, o);
+        HandshakeTicket t1 = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!;
+        Assert.Equal(o.AuthenticationTimeout, l.Responded(t1));
+        HandshakeTicket t2 = l.TryBegin(IPAddress.Parse("198.18.11.1"), out _)!;
+        Assert.Equal(o.LoadedAuthenticationTimeout, l.Responded(t2));
+        Assert.True(o.LoadedAuthenticationTimeout < o.AuthenticationTimeout);
+    }
+
+    [Fact]
+    public void Intervals_count_what_happened_and_name_the_top_sources()
+    {
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { Burst = 2, RefillPerSecond = 0.001 });
+        for (int i = 0; i < 5; i++)
         {
-            var ip = new IPAddress(new byte[] { 198, 18, (byte)(i >> 8), (byte)i });
-            if (l.TryBegin(ip, t))
+            HandshakeTicket? t = l.TryBegin(IPAddress.Parse("198.18.50.1"), out _);
+            if (t is not null)
             {
-                l.End(ip);
+                l.End(t, HandshakeOutcome.TimedOut);
+            }
+        }
+
+        l.End(l.TryBegin(IPAddress.Parse("198.18.60.1"), out _)!, HandshakeOutcome.Unauthorized);
+        l.End(l.TryBegin(IPAddress.Parse("198.18.70.1"), out _)!, HandshakeOutcome.Authenticated);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(l.IntervalHasEvents);
+        HandshakeInterval i1 = l.TakeInterval(top: 2);
+        Assert.False(l.IntervalHasEvents);
+        Assert.Equal(TimeSpan.FromSeconds(5), i1.Length);
+        Assert.Equal((3L, 1L, 2L, 1L), (i1.Counters.RefusedRate, i1.Counters.Authenticated, i1.Counters.TimedOut, i1.Counters.Unauthorized));
+        Assert.Equal(6, i1.Counters.Unauthenticated);
+        Assert.Equal([new HandshakeSource("198.18.50.0/24", 5), new HandshakeSource("198.18.60.0/24", 1)], i1.TopSources);
+
+        l.End(l.TryBegin(IPAddress.Parse("198.18.70.1"), out _)!, HandshakeOutcome.Authenticated);
+        Assert.False(l.IntervalHasEvents); // authenticated clients are not load
+        HandshakeInterval i2 = l.TakeInterval();
+        Assert.Equal(0, i2.Counters.Unauthenticated);
+        Assert.Empty(i2.TopSources);
+        Assert.Equal(3, l.Counters.RefusedRate); // cumulative counters keep counting
+    }
+
+    [Fact]
+    public void Tracked_prefixes_are_bounded()
+    {
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { MaxTrackedPrefixes = 100 });
+        for (int i = 0; i < 1000; i++)
+        {
+            HandshakeTicket? t = l.TryBegin(new IPAddress([198, 18, (byte)(i >> 8), (byte)i]), out _);
+            if (t is not null)
+            {
+                l.End(t, HandshakeOutcome.Failed);
             }
 
-            t += TimeSpan.FromMilliseconds(1);
+            clock.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        Assert.True(l.TrackedSources <= HandshakeLimiter.MaxTrackedSources);
+        Assert.True(l.TrackedPrefixes <= 100);
+    }
+
+    /// <summary>
+    /// The policy's goal on simulated time: 64 attacker prefixes take every slot they can and never
+    /// authenticate, retrying each refused attempt after 20 ms and an evicted one at once, for 60 s. A client arriving once a second
+    /// needs 100 ms between our Response and its Authentication (a slow, loaded client). It must get
+    /// through on its first attempt at least 95% of the time.
+    /// </summary>
+    [Fact]
+    public void Simulated_slot_holding_flood_from_64_prefixes_does_not_keep_a_client_out()
+    {
+        var clock = new ManualClock();
+        var l = new HandshakeLimiter(clock);
+        var held = new List<(HandshakeTicket Ticket, TimeSpan Expires)>();
+        var nextTry = new TimeSpan[64];
+        TimeSpan step = TimeSpan.FromMilliseconds(10);
+        TimeSpan end = clock.Now + TimeSpan.FromSeconds(60);
+        int attempts = 0;
+        int succeeded = 0;
+        var reasons = new List<string>();
+        HandshakeTicket? client = null;
+        TimeSpan clientAuthAt = default;
+        TimeSpan nextClient = clock.Now + TimeSpan.FromSeconds(2);
+        while (clock.Now < end)
+        {
+            // Attackers: each address tries as often as the limiter lets it; a held slot lasts until its deadline or eviction.
+            held.RemoveAll(h =>
+            {
+                if (h.Ticket.IsEvicted || clock.Now >= h.Expires)
+                {
+                    l.End(h.Ticket, h.Ticket.IsEvicted ? HandshakeOutcome.Evicted : HandshakeOutcome.TimedOut);
+                    return true;
+                }
+
+                return false;
+            });
+            for (int a = 0; a < 64; a++)
+            {
+                while (clock.Now >= nextTry[a])
+                {
+                    HandshakeTicket? t = l.TryBegin(Attacker(a), out _);
+                    if (t is null)
+                    {
+                        nextTry[a] = clock.Now + TimeSpan.FromMilliseconds(20);
+                        break;
+                    }
+
+                    held.Add((t, clock.Now + l.Responded(t)));
+                }
+            }
+
+            if (client is not null && (client.IsEvicted || clock.Now >= clientAuthAt))
+            {
+                reasons.Add(client.IsEvicted ? "evicted" : "ok");
+                if (!client.IsEvicted)
+                {
+                    l.AuthenticationReceived(client);
+                    l.End(client, HandshakeOutcome.Authenticated);
+                    succeeded++;
+                }
+
+                client = null;
+            }
+
+            if (client is null && clock.Now >= nextClient)
+            {
+                attempts++;
+                nextClient = clock.Now + TimeSpan.FromSeconds(1);
+                client = l.TryBegin(IPAddress.Parse("198.18.0.2"), out HandshakeRefusal why);
+                reasons.Add(why.ToString());
+                if (client is not null)
+                {
+                    l.Responded(client);
+                    clientAuthAt = clock.Now + TimeSpan.FromMilliseconds(100);
+                }
+            }
+
+            clock.Advance(step);
+        }
+
+        Assert.True(attempts >= 55, $"{attempts} attempts");
+        Assert.True(succeeded >= attempts * 95 / 100, $"{succeeded} of {attempts} client attempts got through; {string.Join(",", reasons)} counters {l.Counters}");
+        Assert.True(l.Counters.Evicted > 1000, $"the attackers must really have held the slots: {l.Counters}");
+    }
+}
+
+public class TokenBucketTests
+{
+    [Fact]
+    public void Starts_full_refills_continuously_and_caps_at_the_burst()
+    {
+        TimeSpan t = TimeSpan.FromSeconds(100);
+        var b = new TokenBucket(2, 0.5, t);
+        Assert.True(b.TryTake(t));
+        Assert.True(b.TryTake(t));
+        Assert.False(b.TryTake(t));
+        Assert.False(b.HasToken(t + TimeSpan.FromSeconds(1.9)));
+        Assert.True(b.TryTake(t + TimeSpan.FromSeconds(2)));
+        Assert.True(b.HasToken(t + TimeSpan.FromSeconds(100)));
+        Assert.True(b.TryTake(t + TimeSpan.FromSeconds(100)));
+        Assert.True(b.TryTake(t + TimeSpan.FromSeconds(100)));
+        Assert.False(b.TryTake(t + TimeSpan.FromSeconds(100)));
     }
 }
 
