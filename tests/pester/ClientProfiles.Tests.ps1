@@ -31,7 +31,7 @@ Describe 'Client profiles for ten clients' {
     It 'writes one 0600 profile per client with the keys inline' {
         foreach ($client in $Made) {
             Test-Path -LiteralPath $client.ProfilePath | Should -BeTrue
-            if ($IsLinux) { (Get-Item -LiteralPath $client.ProfilePath).UnixFileMode | Should -Be 'UserRead, UserWrite' }
+            if ($IsLinux) { (Get-Item -LiteralPath $client.ProfilePath).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
             $text = Get-Content -Raw -LiteralPath $client.ProfilePath
             $text | Should -Match 'private_key = """'
             $text | Should -Match 'server_public_key = "'
