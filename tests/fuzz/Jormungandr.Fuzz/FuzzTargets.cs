@@ -24,4 +24,19 @@ public static class FuzzTargets
         ["legacy-echo"] = LegacyEchoTarget.Run,
         ["toml"] = TomlTarget.Run,
     };
+
+    /// <summary>Runs <paramref name="name"/> once on each of its seeds that the code can build, outside any measurement.</summary>
+    internal static void Warm(string name)
+    {
+        foreach ((string target, IEnumerable<SeedCorpus.Seed> seeds) in SeedCorpus.All())
+        {
+            if (target == name)
+            {
+                foreach (SeedCorpus.Seed seed in seeds)
+                {
+                    All[name](seed.Bytes);
+                }
+            }
+        }
+    }
 }

@@ -19,8 +19,17 @@ switch (args[0])
         return 0;
 
     case "run" when args.Length == 2 && FuzzTargets.All.TryGetValue(args[1], out FuzzTarget? target):
+        // Key generation and JIT of the crypto take seconds: done on the first run (instrumented code may
+        // only run inside the fork server), so afl-fuzz's calibration does not see them as one slow input.
+        bool warm = false;
         SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
         {
+            if (!warm)
+            {
+                warm = true;
+                FuzzTargets.Warm(args[1]);
+            }
+
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             target(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
