@@ -7,6 +7,7 @@ using Jormungandr.Engine;
 using Jormungandr.Identity;
 using Jormungandr.Legacy;
 using Jormungandr.Protocol;
+using Jormungandr.Tests;
 
 namespace Jormungandr.Fuzz;
 
@@ -273,7 +274,7 @@ internal static class SeedCorpus
             passphrase.AppendChar(c);
         }
 
-        yield return new("armored", Encoding.ASCII.GetBytes(ArmoredPrivateKey.Encrypt(sk, passphrase, new DeterministicRandom("fuzz armor"))));
+        yield return new("armored", Encoding.ASCII.GetBytes(ArmoredPrivateKey.Encrypt(sk, passphrase, new SeededRandom("fuzz armor"))));
         yield return new("armor-lines-only", Encoding.ASCII.GetBytes(ArmoredPrivateKey.BeginLine + "\n" + ArmoredPrivateKey.EndLine + "\n"));
     }
 
@@ -281,7 +282,7 @@ internal static class SeedCorpus
     {
         yield return new("proposal", Cat([0], Encoding.UTF8.GetBytes(CipherProposal.DefaultClient.Format())));
         yield return new("choice", Cat([1], Encoding.UTF8.GetBytes(CipherNegotiation.FormatChoice(CipherSuite.Create(CipherSuite.Aes, 256)))));
-        using (var dh = new DiffieHellmanKeyExchange(DiffieHellmanGroups.DefaultGroup, new DeterministicRandom("fuzz dh")))
+        using (var dh = new DiffieHellmanKeyExchange(DiffieHellmanGroups.DefaultGroup, new SeededRandom("fuzz dh")))
         {
             yield return new("dh", Cat([2], Encoding.ASCII.GetBytes(dh.FormatMessage())));
         }

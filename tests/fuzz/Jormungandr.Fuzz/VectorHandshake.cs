@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Jormungandr.Crypto;
 using Jormungandr.Protocol;
+using Jormungandr.Tests;
 using Jormungandr.Time;
 
 namespace Jormungandr.Fuzz;
@@ -50,7 +51,7 @@ internal sealed class VectorHandshake
         secretKey = (byte[])_initiatorSecret.Clone();
     }
 
-    private static HandshakeOptions Options(string seed) => new() { Random = new DeterministicRandom(seed), Clock = FixedClock.Instance };
+    private static HandshakeOptions Options(string seed) => new() { Random = new SeededRandom(seed), Clock = FixedClock.Instance };
 
     private static (byte[] Public, byte[] Secret) Keys(string name)
     {

@@ -3,15 +3,17 @@ using System.Security.Cryptography;
 using System.Text;
 using Jormungandr.Crypto;
 
-namespace Jormungandr.Fuzz;
+namespace Jormungandr.Tests;
 
-/// <summary>The protocol vectors' randomness: SHA-256(seed || u64be(block counter)) blocks, consumed in order.</summary>
-internal sealed class DeterministicRandom(string seed) : IRandomSource
+/// <summary>Deterministic random bytes: SHA-256(seed || counter) blocks. Same seed, same stream.</summary>
+internal sealed class SeededRandom : IRandomSource
 {
-    private readonly byte[] _seed = Encoding.UTF8.GetBytes(seed);
-    private readonly byte[] _block = new byte[32];
+    private readonly byte[] _seed;
     private ulong _counter;
+    private readonly byte[] _block = new byte[32];
     private int _used = 32;
+
+    public SeededRandom(string seed) => _seed = Encoding.UTF8.GetBytes(seed);
 
     public void Fill(Span<byte> destination)
     {
