@@ -44,26 +44,30 @@ internal sealed class ResourceSamples
         }
 
         (double first, double last) = (_samples[0].RssKiB, _samples[^1].RssKiB);
+
+        // The whole run's slope includes the start-up (JIT, GC heap sizing); the second half's shows whether growth goes on.
+        var secondHalf = _samples.Skip(_samples.Count / 2).ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"RSS {first / 1024:F1} → {last / 1024:F1} MiB (peak {_samples.Max(s => s.RssKiB) / 1024:F1}), slope {Slope(s => s.RssKiB) / 1024:+0.000;-0.000} MiB/min; " +
-            $"fds {_samples[0].Fds:F0} → {_samples[^1].Fds:F0} (peak {_samples.Max(s => s.Fds):F0}), slope {Slope(s => s.Fds):+0.000;-0.000}/min; {_samples.Count} samples");
+            $"RSS {first / 1024:F1} → {last / 1024:F1} MiB (peak {_samples.Max(s => s.RssKiB) / 1024:F1}), slope {Slope(_samples, s => s.RssKiB) / 1024:+0.000;-0.000} MiB/min " +
+            $"(second half {Slope(secondHalf, s => s.RssKiB) / 1024:+0.000;-0.000}); " +
+            $"fds {_samples[0].Fds:F0} → {_samples[^1].Fds:F0} (peak {_samples.Max(s => s.Fds):F0}), slope {Slope(_samples, s => s.Fds):+0.000;-0.000}/min; {_samples.Count} samples");
     }
 
     /// <summary>The samples as "minute rss-MiB fds" rows, for a plot.</summary>
     public IEnumerable<string> Rows() =>
         _samples.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Minutes:F2} {s.RssKiB / 1024:F1} {s.Fds:F0}"));
 
-    private double Slope(Func<(double Minutes, double RssKiB, double Fds), double> value)
+    private static double Slope(List<(double Minutes, double RssKiB, double Fds)> samples, Func<(double Minutes, double RssKiB, double Fds), double> value)
     {
-        if (_samples.Count < 2)
+        if (samples.Count < 2)
         {
             return 0;
         }
 
-        double mx = _samples.Average(s => s.Minutes);
-        double my = _samples.Average(value);
-        double num = _samples.Sum(s => (s.Minutes - mx) * (value(s) - my));
-        double den = _samples.Sum(s => (s.Minutes - mx) * (s.Minutes - mx));
+        double mx = samples.Average(s => s.Minutes);
+        double my = samples.Average(value);
+        double num = samples.Sum(s => (s.Minutes - mx) * (value(s) - my));
+        double den = samples.Sum(s => (s.Minutes - mx) * (s.Minutes - mx));
         return den == 0 ? 0 : num / den;
     }
 }
