@@ -15,7 +15,7 @@ namespace Jormungandr.Cli;
 internal static class TunnelCli
 {
     /// <summary>All tunnel subcommands, with <c>snek demo</c> and its hidden helper.</summary>
-    public static IEnumerable<Command> Create() => [CreateServer(RunServerAsync), CreateConnect(RunClientAsync), CreateShow(), CreateDisconnect(), CreateStop(), Demo.DemoCli.Create(), Demo.DemoHelper.Create(), Demo.TunnelBenchCli.Create()];
+    public static IEnumerable<Command> Create() => [CreateServer(RunServerAsync), CreateConnect(RunClientAsync), CreateShow(), CreateDisconnect(), CreateStop(), Demo.DemoCli.Create(), Demo.DemoHelper.Create(), Demo.TunnelBenchCli.Create(), Demo.SoakCli.Create()];
 
     private static readonly Option<int> KeyPort = new("--key-port", "-kp") { Description = "TCP port of the key channel.", DefaultValueFactory = _ => TunnelDefaults.KeyPort };
     private static readonly Option<int> DataPort = new("--data-port", "-dp") { Description = "UDP port of the data channel.", DefaultValueFactory = _ => TunnelDefaults.DataPort };

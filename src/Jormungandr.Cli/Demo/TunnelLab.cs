@@ -8,7 +8,8 @@ using Jormungandr.Tunnel;
 namespace Jormungandr.Cli.Demo;
 
 /// <summary>
-/// A server and its clients in two network namespaces joined by a veth (198.18.0.1 / 198.18.0.2),
+/// A server and its clients in two network namespaces joined by a veth (198.18.0.1 / 198.18.0.2, and
+/// 2001:2::1 / 2001:2::2 when the underlay is IPv6),
 /// with identities generated in a private temp directory and <c>snek</c> child processes started
 /// through <c>ip netns exec</c>. Used by <c>snek demo</c> and the end-to-end tests. Dispose stops the
 /// processes (SIGTERM, so tunnels tear down), removes the namespaces and the temp directory.
@@ -23,6 +24,12 @@ internal sealed class TunnelLab : IDisposable
 
     /// <summary>The server's IPv6 tunnel address.</summary>
     public static readonly IPAddress ServerInner6 = IPAddress.Parse("fd00:5ec::1");
+
+    /// <summary>The server's underlay address when the underlay is IPv6 (2001:2::/48, the IPv6 benchmarking range).</summary>
+    public static readonly IPAddress ServerUnderlay6 = IPAddress.Parse("2001:2::1");
+
+    /// <summary>The client's underlay address when the underlay is IPv6.</summary>
+    public static readonly IPAddress ClientUnderlay6 = IPAddress.Parse("2001:2::2");
 
     private readonly List<LabProcess> _processes = [];
     private readonly Lock _disposeGate = new();
@@ -62,8 +69,15 @@ internal sealed class TunnelLab : IDisposable
     /// <summary>Interface name of client <paramref name="n"/>.</summary>
     public string ClientInterface(int n) => $"snk{Tag}c{n}";
 
-    /// <summary>Builds namespaces, veth, a temp dir and a server identity.</summary>
-    public static TunnelLab Create(string purpose)
+    /// <summary>The address clients connect to: the server's IPv6 underlay address when there is one, else IPv4.</summary>
+    public IPAddress ServerUnderlay => Lab.ServerAddress6 ?? Lab.ServerAddress;
+
+    /// <summary>The client namespace's underlay address on the family clients use.</summary>
+    public IPAddress ClientUnderlay => Lab.ClientAddress6 ?? Lab.ClientAddress;
+
+    /// <summary>Builds namespaces, veth, a temp dir and a server identity; with <paramref name="ipv6Underlay"/> the
+    /// veth also gets 2001:2::1 / 2001:2::2 and clients connect over IPv6.</summary>
+    public static TunnelLab Create(string purpose, bool ipv6Underlay = false)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -76,7 +90,12 @@ internal sealed class TunnelLab : IDisposable
         TwoHostLab? lab = null;
         try
         {
-            lab = TwoHostLab.Create(new TwoHostLabOptions { Purpose = purpose });
+            lab = TwoHostLab.Create(new TwoHostLabOptions
+            {
+                Purpose = purpose,
+                ServerAddress6 = ipv6Underlay ? ServerUnderlay6 : null,
+                ClientAddress6 = ipv6Underlay ? ClientUnderlay6 : null,
+            });
             var result = new TunnelLab(lab, dir, tag);
             System.IO.Directory.CreateDirectory(result.AuthorizedDirectory);
             using SnekIdentity server = SnekIdentity.Generate();
@@ -151,7 +170,7 @@ internal sealed class TunnelLab : IDisposable
     public LabProcess StartClient(int n, string privateKey, string? serverKey = null, params string[] extra)
     {
         List<string> command = [.. CommandPrefix, .. SnekCommand()];
-        command.AddRange(["connect", Lab.ServerAddress.ToString(), "--cert", privateKey, "--server-key", serverKey ?? ServerPublicKey,
+        command.AddRange(["connect", ServerUnderlay.ToString(), "--cert", privateKey, "--server-key", serverKey ?? ServerPublicKey,
             "--interface", ClientInterface(n)]);
         command.AddRange(extra);
         return Track(Lab.Client.Start(command));

@@ -70,7 +70,8 @@ internal sealed record TunnelConfig(IPAddress Address4, int Prefix4, IPAddress? 
             throw new ProtocolException(ProtocolError.Malformed, $"The server assigned {v6}/{p6}: an IPv6 tunnel network wider than /{MinPrefix6} would route other destinations into the tunnel; refused.");
         }
 
-        if (p4 > MaxPrefix4 || (has6 && p6 > MaxPrefix6) || (!has6 && p6 != 0) || mtu < 576
+        // Without IPv6 its 16 bytes are zero as written: one encoding per configuration, nothing hidden in it.
+        if (p4 > MaxPrefix4 || (has6 && p6 > MaxPrefix6) || (!has6 && (p6 != 0 || payload.Slice(7, 16).ContainsAnyExcept((byte)0))) || mtu < 576
             || v4.AddressFamily != AddressFamily.InterNetwork || IPAddress.IsLoopback(v4) || v4.Equals(IPAddress.Any))
         {
             throw new ProtocolException(ProtocolError.Malformed, "The server sent an invalid tunnel configuration.");

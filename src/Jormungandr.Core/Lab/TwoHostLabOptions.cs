@@ -17,10 +17,10 @@ public sealed class TwoHostLabOptions
     /// <summary>Prefix length of the underlay addresses; default 24.</summary>
     public int PrefixLength { get; set; } = 24;
 
-    /// <summary>Optional IPv6 underlay address of the server (must be in fd00:5ec::/64); null for IPv4 only.</summary>
+    /// <summary>Optional IPv6 underlay address of the server (2001:2::/48, the IPv6 benchmarking range); null for IPv4 only.</summary>
     public IPAddress? ServerAddress6 { get; set; }
 
-    /// <summary>Optional IPv6 underlay address of the client (must be in fd00:5ec::/64).</summary>
+    /// <summary>Optional IPv6 underlay address of the client (2001:2::/48, the IPv6 benchmarking range).</summary>
     public IPAddress? ClientAddress6 { get; set; }
 
     /// <summary>MTU of the veth ends, or null for the kernel default (1500).</summary>

@@ -5,7 +5,7 @@ using Jormungandr.Lab;
 
 namespace Jormungandr.Tests;
 
-/// <summary>The network rules in code: only 198.18/16, 198.19/16 and fd00:5ec::/64 get through.</summary>
+/// <summary>The network rules in code: only 198.18/16, 198.19/16, 2001:2::/48 and fd00:5ec::/64 get through.</summary>
 public class LabAddressPolicyTests
 {
     [Theory]
@@ -15,6 +15,8 @@ public class LabAddressPolicyTests
     [InlineData("198.19.3.2")]
     [InlineData("fd00:5ec::1")]
     [InlineData("fd00:5ec::ffff:1")]
+    [InlineData("2001:2::1")]
+    [InlineData("2001:2:0:ffff::2")]
     [InlineData("::ffff:198.18.0.2")]
     public void Allowed_addresses_pass(string text) => Assert.True(LabAddressPolicy.IsAllowed(IPAddress.Parse(text)));
 
@@ -29,6 +31,8 @@ public class LabAddressPolicyTests
     [InlineData("fd00:5ec:0:1::1")]
     [InlineData("fe80::1")]
     [InlineData("2001:db8::1")]
+    [InlineData("2001:2:1::1")]
+    [InlineData("2001:3::1")]
     public void Other_addresses_are_refused(string text) => AssertRefused(IPAddress.Parse(text));
 
     // The private ranges (10/8, 172.16/12, 192.168/16) must be refused too, plain and IPv4-mapped.

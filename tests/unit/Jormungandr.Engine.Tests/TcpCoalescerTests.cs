@@ -28,7 +28,7 @@ public class TcpCoalescerTests
     }
 
     /// <summary>A TCP segment with valid checksums, 12 bytes of timestamp options and a payload pattern.</summary>
-    private static byte[] Segment(bool v4, int flow, uint seq, int payload, byte flags = 0x10, ushort id = 0, uint ack = 7777, byte tsval = 1)
+    private static byte[] Segment(bool v4, int flow, uint seq, int payload, byte flags = 0x10, ushort id = 0, uint ack = 7777, byte tsval = 1, ushort urgent = 0)
     {
         int l3 = v4 ? 20 : 40;
         const int tcpHeader = 32;
@@ -64,6 +64,7 @@ public class TcpCoalescerTests
         tcp[12] = (tcpHeader / 4) << 4;
         tcp[13] = flags;
         BinaryPrimitives.WriteUInt16BigEndian(tcp[14..], 512);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[18..], urgent);
         tcp[20] = 1;
         tcp[21] = 1;
         tcp[22] = 8; // timestamps
@@ -158,6 +159,23 @@ public class TcpCoalescerTests
         {
             Assert.Equal(sent[i], items[0][i]);
         }
+    }
+
+    [Fact]
+    public void Segments_with_an_urgent_pointer_but_no_URG_flag_pass_unmerged()
+    {
+        // Cutting a super-packet copies the first urgent pointer onto every segment, so merging these would
+        // change the later ones. Found by the tcp-coalescer fuzz target.
+        var queue = new TcpCoalescer();
+        byte[] a = Segment(true, 1, 100, Mss, urgent: 0);
+        byte[] b = Segment(true, 1, 100 + Mss, Mss, id: 1, urgent: 7);
+        byte[] c = Segment(true, 1, 100 + (2 * Mss), Mss, id: 2, urgent: 0);
+        Commit(queue, a);
+        Commit(queue, b);
+        Commit(queue, c);
+        List<List<byte[]>> items = Drain(queue);
+        Assert.Equal(3, items.Count);
+        Assert.Equal([a, b, c], items.Select(i => Assert.Single(i)));
     }
 
     [Fact]

@@ -172,4 +172,16 @@ public class TcpSegmenterTests
         buffer[1] = 4; // says TCPv6 but the packet is IPv4
         Assert.False(new TcpSegmenter(buffer).Load(TcpSegmenter.HeaderSize + 2040));
     }
+
+    [Fact]
+    public void A_gso_packet_whose_ipv4_header_length_disagrees_with_csum_start_is_refused()
+    {
+        // IHL 15 (60 bytes) while csum_start says TCP starts at 20: the IPv4 checksum would be summed
+        // past the segment. Found by the tcp-segmenter fuzz target.
+        byte[] buffer = SuperPacket(true, 2000, 1000, 0x10, out _);
+        buffer[TcpSegmenter.HeaderSize] = 0x4F;
+        var segmenter = new TcpSegmenter(buffer);
+        Assert.False(segmenter.Load(TcpSegmenter.HeaderSize + 2040));
+        Assert.Equal(0, segmenter.Next(new byte[2000]));
+    }
 }

@@ -23,7 +23,7 @@ public class TunnelConfigTests
         byte[] good = new TunnelConfig(IPAddress.Parse("198.19.0.7"), 24, null, 0, 1416).Encode();
         Assert.Throws<ProtocolException>(() => TunnelConfig.Decode([]));
         Assert.Throws<ProtocolException>(() => TunnelConfig.Decode(good.AsSpan(0, 25)));
-        foreach ((int offset, byte value) in new[] { (0, (byte)2), (1, (byte)2), (6, (byte)31), (6, (byte)0), (23, (byte)64), (24, (byte)0) })
+        foreach ((int offset, byte value) in new[] { (0, (byte)2), (1, (byte)2), (6, (byte)31), (6, (byte)0), (23, (byte)64), (24, (byte)0), (7, (byte)0xfd), (22, (byte)1) })
         {
             byte[] bad = (byte[])good.Clone();
             bad[offset] = value;
@@ -115,20 +115,35 @@ public class TunnelConfigTests
     }
 
     [Fact]
-    public void Random_bytes_never_throw_anything_else()
+    public void Random_fields_either_decode_to_the_same_bytes_or_are_a_protocol_exception()
     {
+        // Format and flags fixed to valid values, so the random fields are what gets checked (with fully
+        // random bytes almost every input stops at the format byte). The fuzz target covers the rest.
         var rng = new Random(7);
         byte[] buffer = new byte[TunnelConfig.Size];
+        int accepted = 0;
         for (int i = 0; i < 2000; i++)
         {
             rng.NextBytes(buffer);
+            buffer[0] = 1;
+            buffer[1] = (byte)(i & 1);
+            buffer[6] = (byte)rng.Next(10, 34);
+            buffer[23] = (byte)((i & 1) == 0 ? 0 : rng.Next(56, 130));
+            if ((i & 3) == 0)
+            {
+                buffer.AsSpan(7, 16).Clear();
+            }
+
             try
             {
-                TunnelConfig.Decode(buffer);
+                Assert.Equal(buffer, TunnelConfig.Decode(buffer).Encode());
+                accepted++;
             }
             catch (ProtocolException)
             {
             }
         }
+
+        Assert.InRange(accepted, 200, 1800); // both outcomes are actually reached
     }
 }

@@ -52,10 +52,12 @@ public sealed class TunnelEndToEndTests
         Assert.False(Directory.Exists(lab.Directory));
     }
 
-    [NetworkLabFact]
-    public void Ping_through_the_tunnel_IPv4_and_IPv6_both_ways_and_nothing_is_left_behind()
+    [NetworkLabTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ping_through_the_tunnel_IPv4_and_IPv6_both_ways_and_nothing_is_left_behind(bool ipv6Underlay)
     {
-        TunnelLab lab = TunnelLab.Create("e2eping");
+        TunnelLab lab = TunnelLab.Create(ipv6Underlay ? "e2eping6" : "e2eping", ipv6Underlay);
         try
         {
             string key = lab.CreateClientKey("alice");
@@ -86,10 +88,12 @@ public sealed class TunnelEndToEndTests
         AssertNothingLeft(lab);
     }
 
-    [NetworkLabFact]
-    public void A_50_MB_TCP_transfer_arrives_with_the_same_SHA256()
+    [NetworkLabTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_50_MB_TCP_transfer_arrives_with_the_same_SHA256(bool ipv6Underlay)
     {
-        using TunnelLab lab = TunnelLab.Create("e2etcp");
+        using TunnelLab lab = TunnelLab.Create(ipv6Underlay ? "e2etcp6" : "e2etcp", ipv6Underlay);
         string key = lab.CreateClientKey("alice");
         LabProcess server = lab.StartServer();
         LabProcess client = lab.StartClient(1, key);
@@ -221,10 +225,12 @@ public sealed class TunnelEndToEndTests
         Assert.Empty(TunnelLab.Sessions(lab.ServerInterface));
     }
 
-    [NetworkLabFact]
-    public void Server_killed_and_restarted_the_client_reconnects_and_traffic_resumes()
+    [NetworkLabTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Server_killed_and_restarted_the_client_reconnects_and_traffic_resumes(bool ipv6Underlay)
     {
-        using TunnelLab lab = TunnelLab.Create("e2erestart");
+        using TunnelLab lab = TunnelLab.Create(ipv6Underlay ? "e2erestart6" : "e2erestart", ipv6Underlay);
         string key = lab.CreateClientKey("alice");
         LabProcess server = lab.StartServer();
         LabProcess client = lab.StartClient(1, key);
@@ -263,10 +269,12 @@ public sealed class TunnelEndToEndTests
         Assert.Matches(@"packets [1-9]\d* bytes", counters);
     }
 
-    [NetworkLabFact]
-    public void A_client_moving_to_a_new_UDP_port_keeps_its_session()
+    [NetworkLabTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_client_moving_to_a_new_UDP_port_keeps_its_session(bool ipv6Underlay)
     {
-        using TunnelLab lab = TunnelLab.Create("e2eroam");
+        using TunnelLab lab = TunnelLab.Create(ipv6Underlay ? "e2eroam6" : "e2eroam", ipv6Underlay);
         string key = lab.CreateClientKey("alice");
         LabProcess server = lab.StartServer();
         LabProcess client = lab.StartClient(1, key);
@@ -281,7 +289,7 @@ public sealed class TunnelEndToEndTests
         AssertPing(lab.Lab.Client, "198.19.0.1");
         SnekSession after = Assert.Single(TunnelLab.Sessions(lab.ServerInterface));
         Assert.NotEqual(before.Endpoint, after.Endpoint);
-        Assert.StartsWith("198.18.0.2:", after.Endpoint, StringComparison.Ordinal);
+        Assert.StartsWith(ipv6Underlay ? "[2001:2::2]:" : "198.18.0.2:", after.Endpoint, StringComparison.Ordinal);
         Assert.Equal(before.Established, after.Established);
         Assert.Equal(before.Rekeys, after.Rekeys);
         AssertPing(lab.Lab.Server, "198.19.0.2");

@@ -354,6 +354,11 @@ internal sealed class TcpCoalescer
             return false; // SYN, FIN, RST, URG, ECE, CWR (and NS) end GRO too; pure ACKs carry nothing to merge
         }
 
+        if (packet[l4 + 18] != 0 || packet[l4 + 19] != 0)
+        {
+            return false; // an urgent pointer without URG: segmentation would copy the first one onto every segment
+        }
+
         int tcpLength = packet.Length - l4;
         sum += BinaryPrimitives.ReverseEndianness((ushort)6) + (ulong)BinaryPrimitives.ReverseEndianness((ushort)tcpLength);
         if (Checksum.Fold(Checksum.Add(packet[l4..], sum)) != 0xFFFF)

@@ -79,7 +79,10 @@ internal sealed class TcpSegmenter
             return false;
         }
 
-        if (csumStart < (version == 4 ? 20 : 40) || csumStart + 20 > _length || mss == 0)
+        // TCP follows the IPv4 header directly: an IHL that disagrees with csum_start would have the IPv4
+        // checksum summed over bytes that are not the header (or past the segment).
+        if (csumStart < (version == 4 ? 20 : 40) || csumStart + 20 > _length || mss == 0
+            || (version == 4 && (packet[0] & 0xF) * 4 != csumStart))
         {
             return false;
         }
