@@ -5,12 +5,14 @@ BeforeDiscovery {
     $script:Cmdlets = @(
         'New-SnekCertificate', 'Get-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Get-SnekSession',
         'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Invoke-LegacyEcho', 'Start-LegacyEchoServer',
-        'Install-SnekService', 'Uninstall-SnekService', 'Get-SnekService')
+        'Install-SnekService', 'Uninstall-SnekService', 'Get-SnekService',
+        'New-SnekClient', 'Remove-SnekClient', 'Get-SnekClient')
     $script:StateChanging = @('New-SnekCertificate', 'Start-SnekServer', 'Connect-SnekPeer', 'Disconnect-SnekPeer', 'Stop-SnekTunnel', 'Start-LegacyEchoServer',
-        'Install-SnekService', 'Uninstall-SnekService')
+        'Install-SnekService', 'Uninstall-SnekService', 'New-SnekClient', 'Remove-SnekClient')
     $script:OutputTypes = @(
         'Jormungandr.Identity.SnekCertificate', 'Jormungandr.Tunnel.SnekSession', 'Jormungandr.Tunnel.SnekSessionEvent',
-        'Jormungandr.Legacy.LegacyEchoReply', 'Jormungandr.Legacy.LegacyEchoMessage', 'Jormungandr.Service.SnekServiceStatus')
+        'Jormungandr.Legacy.LegacyEchoReply', 'Jormungandr.Legacy.LegacyEchoMessage', 'Jormungandr.Service.SnekServiceStatus',
+        'Jormungandr.Provisioning.SnekClient', 'Jormungandr.Tunnel.SnekServerStatus')
 }
 
 BeforeAll {
