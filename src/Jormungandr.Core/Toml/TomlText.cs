@@ -21,7 +21,18 @@ public static class TomlText
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
         ArgumentNullException.ThrowIfNull(errors);
-        DocumentSyntax document = SyntaxParser.Parse(text, sourceName, validate: true);
+        DocumentSyntax document;
+        try
+        {
+            document = SyntaxParser.Parse(text, sourceName, validate: true);
+        }
+        catch (ArgumentException ex)
+        {
+            // Tomlyn's lexer throws while describing some malformed escapes (a backslash at the end of the
+            // text formats end-of-input as a character); the text is invalid either way.
+            throw new TomlFileException(errors.Syntax, errors.SyntaxKind, sourceName, EndOf(text), "the text ends inside an escape sequence or holds an invalid one (" + ex.GetType().Name + ")");
+        }
+
         foreach (DiagnosticMessage message in document.Diagnostics)
         {
             if (message.Kind == DiagnosticMessageKind.Error)
@@ -31,6 +42,26 @@ public static class TomlText
         }
 
         return new Builder(sourceName, errors).Build(document);
+    }
+
+    // Where a parse that failed without a position stopped: the last line and column of the text.
+    private static TomlLocation EndOf(string text)
+    {
+        int line = 1, column = 1;
+        foreach (char c in text)
+        {
+            if (c == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column++;
+            }
+        }
+
+        return new TomlLocation(line, column);
     }
 
     /// <summary>

@@ -36,6 +36,17 @@ public class CipherFileTests
         Assert.Equal("ProposedCiphers:AES:[128,192,256],Blowfish:[112,224,448]", proposal.Format());
     }
 
+    [Theory]
+    [InlineData("[\"a\\")]
+    [InlineData("[[supported_cipher]]\nname = \"AES\"\n[\"x\\")]
+    public void A_backslash_at_the_end_of_a_quoted_key_is_a_syntax_error_not_a_parser_crash(string text)
+    {
+        // Tomlyn's lexer throws ArgumentOutOfRangeException describing this escape (found by the toml fuzz target).
+        TomlFileException ex = Assert.Throws<TomlFileException>(() => Parse(text));
+        Assert.Equal("TomlSyntax", ex.ErrorId);
+        Assert.Equal(text.Split('\n').Length, ex.Line);
+    }
+
     [Fact]
     public void Tables_remember_where_they_were_written()
     {
