@@ -469,7 +469,7 @@ internal sealed class Client : ITunnelControl, IDisposable
 
     private void TunLoop()
     {
-        // Drains what the TUN queue holds into one batch (sealed in place), sent with one sendmmsg (issue 7).
+        // Drains what the TUN queue holds into one batch (sealed in place), sent with one sendmmsg.
         byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
         int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
         int[] lengths = new int[maxDatagrams];

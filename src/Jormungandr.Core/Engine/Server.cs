@@ -626,7 +626,7 @@ internal sealed class Server : ITunnelControl, IDisposable
     private void OnBatchEnd() => TunDelivery.Flush(_tun!);
 
     // TUN reader thread: route by destination to the owning client, seal, send. Drains what the TUN
-    // queue holds into one batch (sealed in place) and sends it with one sendmmsg (issue 7).
+    // queue holds into one batch (sealed in place) and sends it with one sendmmsg.
     private void TunLoop()
     {
         byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);

@@ -6,7 +6,7 @@ namespace Jormungandr.Engine.Linux;
 internal readonly record struct CoalescedPiece(int Offset, int Length);
 
 /// <summary>
-/// Sans-IO receive-side coalescing for a TUN with IFF_VNET_HDR (issue 7), the mirror of
+/// Sans-IO receive-side coalescing for a TUN with IFF_VNET_HDR, the mirror of
 /// <see cref="TcpSegmenter"/>: the packets opened from one UDP receive batch are queued in an arena, and
 /// consecutive in-order segments of one TCP flow are merged into one GSO super-packet (virtio_net_hdr with
 /// TCPv4/TCPv6 GSO and a partial checksum), so the kernel runs its TCP receive path once per up to 64 KB

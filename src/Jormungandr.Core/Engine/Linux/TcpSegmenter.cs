@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Jormungandr.Engine.Linux;
 
 /// <summary>
-/// Sans-IO handling of what a TUN with IFF_VNET_HDR and TCP segmentation offload hands over (issue 7):
+/// Sans-IO handling of what a TUN with IFF_VNET_HDR and TCP segmentation offload hands over:
 /// a 10-byte virtio_net_hdr, then either a plain packet (maybe with a partial checksum to finish) or a
 /// TCP "super-packet" of up to 64 KB that is cut here into MSS-sized segments with their own IP length,
 /// IPv4 ID and checksum, TCP sequence number, flags and checksum. The kernel thus runs its TCP stack

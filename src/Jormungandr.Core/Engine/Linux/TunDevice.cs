@@ -31,7 +31,7 @@ internal sealed unsafe partial class TunDevice : IDisposable
     }
 
     /// <summary>
-    /// TCP segmentation offload (issue 7): the kernel hands over up to 64 KB TCP super-packets behind a
+    /// TCP segmentation offload: the kernel hands over up to 64 KB TCP super-packets behind a
     /// virtio_net_hdr, cut into MSS segments by <see cref="Read"/>. On unless JORMUNGANDR_TUN_OFFLOAD=0.
     /// </summary>
     internal static bool OffloadEnabled { get; set; } = Environment.GetEnvironmentVariable("JORMUNGANDR_TUN_OFFLOAD") != "0";

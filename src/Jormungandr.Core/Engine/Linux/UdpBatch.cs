@@ -6,7 +6,7 @@ namespace Jormungandr.Engine.Linux;
 
 /// <summary>
 /// A batch of UDP datagrams in native memory for recvmmsg/sendmmsg: one syscall moves up to
-/// <see cref="Capacity"/> datagrams (issue 7). Headers, iovecs, addresses and data are allocated once
+/// <see cref="Capacity"/> datagrams. Headers, iovecs, addresses and data are allocated once
 /// and never move, so the hot path allocates nothing. Receive: <see cref="Receive"/> then
 /// <see cref="Datagram"/>/<see cref="CopySource"/> per message. Send: seal into <see cref="Free"/>,
 /// <see cref="Commit"/> each datagram with its destination, <see cref="Flush"/>. Not thread-safe.
