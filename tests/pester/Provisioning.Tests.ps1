@@ -54,14 +54,26 @@ Describe 'Provisioning ten clients' {
         Wait-Until { ip netns exec $NsServer ss -ltn 2>$null | Select-String ':8443' } 'the server to listen on port 8443' 60
 
         $snek = Get-SnekCommand
+        # The laptops' status sockets live in the test's own directory (0700, as snek requires), not /run.
+        $script:ClientStatus = (New-Item -ItemType Directory (Join-Path $Lab 'status') -Force).FullName
+        chmod 700 $ClientStatus
         for ($i = 1; $i -le $Count; $i++) {
             # The laptop has only its profile; -i names the interface so the test can find and remove it.
-            $arguments = @('netns', 'exec', "jpv$Suffix-c$i") + $snek + @('connect', '--config', $Clients[$i - 1].ProfilePath, '-i', "snkpc$i")
+            $arguments = @('netns', 'exec', "jpv$Suffix-c$i") + $snek + @('connect', '--config', $Clients[$i - 1].ProfilePath, '-i', "snkpc$i", '--status-dir', $ClientStatus)
             $Processes.Add((Start-Process -FilePath ip -ArgumentList $arguments -RedirectStandardOutput (Join-Path $Lab "laptop$i.log") -RedirectStandardError (Join-Path $Lab "laptop$i.err") -PassThru))
         }
     }
 
     AfterAll {
+        # The server stopped through its status socket and the laptops by SIGTERM, so every tunnel removes
+        # its interface and status socket; then force what is left.
+        if (-not $Why) { Stop-SnekTunnel -InterfaceName $Server -Confirm:$false -ErrorAction SilentlyContinue }
+        foreach ($p in $Processes) {
+            if ($p -and -not $p.HasExited) { kill -TERM $p.Id 2>$null }
+        }
+        foreach ($p in $Processes) {
+            if ($p -and -not $p.HasExited) { $p.WaitForExit(10000) | Out-Null }
+        }
         foreach ($p in $Processes) {
             if ($p -and -not $p.HasExited) {
                 Stop-Process -Id $p.Id -ErrorAction SilentlyContinue   # by PID: only what this test started
