@@ -11,33 +11,16 @@ namespace Jormungandr.PowerShell;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "SnekService")]
 [OutputType(typeof(SnekServiceStatus))]
-public sealed class GetSnekServiceCommand : SnekCmdlet
+public sealed class GetSnekServiceCommand : SnekServiceCmdlet
 {
-    /// <summary>The tunnel's name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
-
-    /// <summary>Server or Client.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public ServiceRole Role { get; set; } = ServiceRole.Server;
-
-    /// <summary>Where the unit file is.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string UnitDirectory { get; set; } = ServiceUnit.DefaultUnitDirectory;
-
     /// <summary>The snek the installed unit is compared with.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Executable { get; set; }
 
     /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
-    internal ServiceOptions CreateOptions(Func<string, string> resolve) => new()
+    internal ServiceOptions CreateOptions(Func<string, string> resolve) => SharedOptions(resolve) with
     {
-        Name = Name,
-        Role = Role,
-        UnitDirectory = resolve(UnitDirectory),
         Executable = Executable is null ? null : resolve(Executable),
     };
 

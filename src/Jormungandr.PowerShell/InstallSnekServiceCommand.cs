@@ -11,22 +11,8 @@ namespace Jormungandr.PowerShell;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "SnekService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(SnekServiceStatus))]
-public sealed class InstallSnekServiceCommand : SnekCmdlet
+public sealed class InstallSnekServiceCommand : SnekServiceCmdlet
 {
-    /// <summary>The tunnel's name; the unit reads /etc/jormungandr/NAME.toml.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
-
-    /// <summary>Server or Client.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public ServiceRole Role { get; set; } = ServiceRole.Server;
-
-    /// <summary>Where the unit file goes.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string UnitDirectory { get; set; } = ServiceUnit.DefaultUnitDirectory;
-
     /// <summary>The snek program for ExecStart=.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -37,11 +23,8 @@ public sealed class InstallSnekServiceCommand : SnekCmdlet
     public SwitchParameter Now { get; set; }
 
     /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
-    internal ServiceOptions CreateOptions(Func<string, string> resolve) => new()
+    internal ServiceOptions CreateOptions(Func<string, string> resolve) => SharedOptions(resolve) with
     {
-        Name = Name,
-        Role = Role,
-        UnitDirectory = resolve(UnitDirectory),
         Executable = Executable is null ? null : resolve(Executable),
         Now = Now.IsPresent,
     };

@@ -11,28 +11,14 @@ namespace Jormungandr.PowerShell;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Uninstall, "SnekService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(SnekServiceStatus))] // only with -PassThru
-public sealed class UninstallSnekServiceCommand : SnekCmdlet
+public sealed class UninstallSnekServiceCommand : SnekServiceCmdlet
 {
-    /// <summary>The tunnel's name.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
-
-    /// <summary>Server or Client.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public ServiceRole Role { get; set; } = ServiceRole.Server;
-
-    /// <summary>Where the unit file is.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string UnitDirectory { get; set; } = ServiceUnit.DefaultUnitDirectory;
-
     /// <summary>Writes the unit's state after the removal.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>The command's options from the bound parameters; <paramref name="resolve"/> maps user paths to file system paths.</summary>
-    internal ServiceOptions CreateOptions(Func<string, string> resolve) => new() { Name = Name, Role = Role, UnitDirectory = resolve(UnitDirectory) };
+    internal ServiceOptions CreateOptions(Func<string, string> resolve) => SharedOptions(resolve);
 
     /// <summary>Removes one unit per pipeline object.</summary>
     protected override void ProcessRecord()
