@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Jormungandr.Commands;
-using Jormungandr.Engine.Linux;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
 using Jormungandr.Time;
@@ -12,58 +11,69 @@ using Microsoft.Extensions.Logging;
 namespace Jormungandr.Engine;
 
 /// <summary>
-/// The VPN client: connects the key channel, authenticates the server against the pinned key or
-/// trusted directory, configures its TUN with the addresses the server assigned (plus routes), moves
-/// packets (one TUN reader thread, one UDP receiver thread), rekeys over the same key channel, and
-/// reconnects with bounded exponential backoff when the server goes away or restarts. An untrusted
-/// server key ends the client (that is an attack or a misconfiguration, not an outage).
+/// The VPN client's configuration and policy around a <see cref="Device"/> with one peer, its server:
+/// which server key to trust (pinned key or trusted directory), which addresses to try, what the server
+/// may send (its pool networks and the client's routes as the peer's allowed networks), how the
+/// interface is configured from the server's tunnel configuration, and when to reconnect (backoff with
+/// jitter, reset after every session that was established). An untrusted server key ends the client
+/// (that is an attack or a misconfiguration, not an outage). Packets and session timers are the
+/// device's; the message order of handshakes is the <see cref="InitiatorExchange"/>'s.
 /// </summary>
 internal sealed class Client : ITunnelControl, IDisposable
 {
-    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly ClientOptions _options;
+    private readonly TunnelPlatform _platform;
     private readonly ILogger _logger;
     private readonly Action<SnekSessionEvent> _emit;
-    private readonly IClock _clock = SystemClock.Instance;
+    private readonly IClock _clock;
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly SessionOptions _sessionOptions;
     private readonly Lock _gate = new();
+    private readonly Channel<Signal> _signals = Channel.CreateBounded<Signal>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropWrite });
     private SnekIdentity? _identity;
     private LocalIdentity? _local;
     private ServerKeyPolicy? _policy;
-    private TunDevice? _tun;
-    private volatile UdpTransport? _udp;
+    private Device? _device;
     private StatusServer? _status;
-    private Thread? _tunThread;
     private IPEndPoint? _server;
     private int _serverIndex;
     private SocketAddress? _serverAddress;
-    private volatile Session? _session;
+    private volatile Peer? _peer;
     private TunnelConfig? _config;
-    private volatile SourceFilter? _sources;
-    private long _dropsRouting;
     private string? _serverFingerprint;
     private SessionState _state = SessionState.Handshaking;
-    private Socket? _keySocket;
-    private volatile bool _dropRequested;
+    private KeyChannelConnection? _channel;
 
-    public Client(ClientOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit)
+    /// <summary>What the timers and the status socket ask of the connection loop.</summary>
+    private enum Signal
+    {
+        Rekey,
+        Expired,
+        Drop,
+    }
+
+    public Client(ClientOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit, TunnelPlatform? platform = null)
     {
         _options = options;
         _logger = loggerFactory.CreateLogger("Jormungandr.Client");
         _emit = emit;
+        _platform = platform ?? TunnelPlatform.Linux(_logger);
+        _clock = _platform.Clock;
         _sessionOptions = new SessionOptions
         {
-            MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram,
+            MaxDatagramSize = Linux.InterfaceConfig.DefaultMaxDatagram,
             Padding = !options.NoPadding,
             RekeyAfterTime = options.RekeyAfter,
         };
     }
 
-    public string InterfaceName => _tun?.Name ?? _options.InterfaceName ?? "";
+    public string InterfaceName => _device?.Name ?? _options.InterfaceName ?? "";
 
-    /// <summary>Resolves the server, loads keys, creates the TUN, status socket and UDP socket.</summary>
+    /// <summary>The data plane (null before <see cref="StartAsync"/>).</summary>
+    internal Device? Device => _device;
+
+    /// <summary>Resolves the server, loads keys, creates the TUN, status socket and data channel.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
@@ -78,11 +88,25 @@ internal sealed class Client : ITunnelControl, IDisposable
             _policy = _options.ServerPublicKey is string pinned
                 ? new ServerKeyPolicy(OptionChecks.PublicKey(pinned, "ServerPublicKey"), _logger)
                 : new ServerKeyPolicy(_options.ServerKeyPath, _options.TrustedServersPath, _options.Address, _options.TrustOnFirstUse, _logger);
-            _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            ITunDevice tun = _platform.OpenTun(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            IDatagramTransport udp;
+            try
+            {
+                udp = OpenTransport(address.AddressFamily);
+            }
+            catch
+            {
+                tun.Dispose();
+                throw;
+            }
+
+            _device = new Device(tun, udp, _sessionOptions, _clock, _logger)
+            {
+                Expired = _ => _signals.Writer.TryWrite(Signal.Expired),
+                RekeyDue = _ => _signals.Writer.TryWrite(Signal.Rekey),
+            };
             _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
-            _udp = OpenUdp();
-            _tunThread = new Thread(TunLoop) { IsBackground = true, Name = _tun.Name + " tun" };
-            _tunThread.Start();
+            _device.Start();
         }
         catch
         {
@@ -91,14 +115,10 @@ internal sealed class Client : ITunnelControl, IDisposable
         }
     }
 
-    private UdpTransport OpenUdp()
-    {
-        UdpTransport udp = UdpTransport.Bind(_server!.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0, _logger);
-        udp.Start(OnDatagram, OnBatchEnd, _tun!.Name);
-        return udp;
-    }
+    private IDatagramTransport OpenTransport(AddressFamily family) =>
+        _platform.BindTransport(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
 
-    private static async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
+    private async Task<IPAddress> ResolveAsync(string host, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(host, out IPAddress? ip))
         {
@@ -107,7 +127,7 @@ internal sealed class Client : ITunnelControl, IDisposable
 
         try
         {
-            IPAddress[] all = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            IPAddress[] all = await _platform.Resolve(host, cancellationToken).ConfigureAwait(false);
             if (all.Length > 0)
             {
                 return all[0];
@@ -125,63 +145,83 @@ internal sealed class Client : ITunnelControl, IDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         CancellationToken stop = linked.Token;
-        TimeSpan backoff = TimeSpan.FromMilliseconds(250);
-        while (!stop.IsCancellationRequested)
+        Task timers = _device!.RunTimersAsync(stop);
+        var backoff = new ReconnectBackoff(_options.MaxReconnectDelay, _platform.Random);
+        try
         {
-            bool established = false;
+            while (!stop.IsCancellationRequested)
+            {
+                var attempt = new Attempt();
+                try
+                {
+                    await ConnectOnceAsync(attempt, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (ProtocolException e) when (e.Error is ProtocolError.PeerNotTrusted or ProtocolError.BadSignature)
+                {
+                    Emit(SessionEventKind.Error, null, Describe(), "server key not trusted: " + e.Message);
+                    throw new SnekException("ServerNotTrusted", ErrorKind.SecurityError,
+                        $"The server at {_options.Address} presented a key that is not pinned or trusted ({e.Message}).", _options.Address, e);
+                }
+                catch (Exception e) when (e is ProtocolException or SocketException or IOException or SnekException or ObjectDisposedException)
+                {
+                    _logger.LogInformation("Connection to {Server} failed: {Reason}", Describe(), e.Message);
+                    Emit(SessionEventKind.Error, _serverFingerprint, Describe(), e.Message);
+                }
+
+                DropSession(attempt.Established ? "connection to the server lost" : null);
+                if (attempt.Established)
+                {
+                    backoff.Reset();
+                }
+
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                _state = SessionState.Reconnecting;
+                try
+                {
+                    await _clock.Delay(backoff.Next(), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                if (!attempt.Established && _options.AlternateAddresses.Count > 0)
+                {
+                    await UseNextServerAsync(stop).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
             try
             {
-                established = await ConnectOnceAsync(stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (ProtocolException e) when (e.Error is ProtocolError.PeerNotTrusted or ProtocolError.BadSignature)
-            {
-                Emit(SessionEventKind.Error, null, Describe(), "server key not trusted: " + e.Message);
-                throw new SnekException("ServerNotTrusted", ErrorKind.SecurityError,
-                    $"The server at {_options.Address} presented a key that is not pinned or trusted ({e.Message}).", _options.Address, e);
-            }
-            catch (Exception e) when (e is ProtocolException or SocketException or IOException or SnekException or ObjectDisposedException)
-            {
-                _logger.LogInformation("Connection to {Server} failed: {Reason}", Describe(), e.Message);
-                Emit(SessionEventKind.Error, _serverFingerprint, Describe(), e.Message);
-            }
-
-            DropSession(established ? "connection to the server lost" : null);
-            if (established)
-            {
-                backoff = TimeSpan.FromMilliseconds(250);
-            }
-
-            if (stop.IsCancellationRequested)
-            {
-                break;
-            }
-
-            _state = SessionState.Reconnecting;
-            try
-            {
-                await Task.Delay(backoff, stop).ConfigureAwait(false);
+                await timers.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                break;
-            }
-
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-            if (!established && _options.AlternateAddresses.Count > 0)
-            {
-                await UseNextServerAsync(stop).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Whether one connection attempt got as far as an established session (resets the backoff).</summary>
+    private sealed class Attempt
+    {
+        public bool Established { get; set; }
     }
 
     // The address tried now: Address first, then each alternate in turn.
     private string ServerHost => _serverIndex == 0 ? _options.Address : _options.AlternateAddresses[_serverIndex - 1];
 
-    // After a failed attempt, the next of the server's addresses; the UDP socket follows a change of family.
+    // After a failed attempt, the next of the server's addresses; the data channel follows a change of family.
     private async Task UseNextServerAsync(CancellationToken stop)
     {
         _serverIndex = (_serverIndex + 1) % (_options.AlternateAddresses.Count + 1);
@@ -203,95 +243,226 @@ internal sealed class Client : ITunnelControl, IDisposable
         bool familyChanged = address.AddressFamily != _server!.AddressFamily;
         _server = new IPEndPoint(address, _options.DataPort);
         _serverAddress = _server.Serialize();
+        if (_peer is Peer peer)
+        {
+            peer.Endpoint = _serverAddress;
+        }
+
         if (familyChanged)
         {
-            UdpTransport? old = _udp;
-            _udp = OpenUdp();
-            old?.Dispose();
+            _device!.ReplaceTransport(OpenTransport(address.AddressFamily));
         }
 
         _logger.LogInformation("Trying server address {Server}", Describe());
     }
 
-    // One connection: handshake, configure, then serve timers and rekeys until the key channel drops.
-    private async Task<bool> ConnectOnceAsync(CancellationToken stop)
+    // One key-channel connection: moves frames between it and an InitiatorExchange (first handshake, then
+    // rekeys when the device's timers ask) until it fails, the session expires or it is dropped.
+    private async Task ConnectOnceAsync(Attempt attempt, CancellationToken stop)
     {
         _state = SessionState.Handshaking;
-        using var socket = new Socket(_server!.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        while (_signals.Reader.TryRead(out _))
         {
-            connectTimeout.CancelAfter(ConnectTimeout);
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(_server.Address, _options.KeyPort), connectTimeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                throw new ProtocolException(ProtocolError.Timeout, $"No answer from {_server.Address}:{_options.KeyPort} within {ConnectTimeout.TotalSeconds:0} s.");
-            }
+            // Signals of an earlier connection mean nothing to this one.
         }
 
+        using KeyChannelConnection channel = await DialAsync(stop).ConfigureAwait(false);
         lock (_gate)
         {
-            _keySocket = socket;
+            _channel = channel;
         }
 
         Emit(SessionEventKind.Connected, null, Describe(), null);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
         var frames = Channel.CreateBounded<byte[]>(4);
-        Task reader = Task.Run(() => ReadFramesAsync(stream, frames.Writer, stop));
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Task reader = Task.Run(() => ReadFramesAsync(channel, frames.Writer, connection.Token), CancellationToken.None);
+        using var exchange = new InitiatorExchange(_local!, _policy!, new HandshakeOptions { Clock = _clock, Random = _platform.Random, Indices = _device!.Sessions });
         try
         {
-            SessionKeys keys = await HandshakeAsync(stream, frames.Reader, stop).ConfigureAwait(false);
-            TunnelConfig config;
-            Session session;
-            using (keys)
+            await ActAsync(channel, exchange.Begin(), attempt, stop).ConfigureAwait(false);
+            while (true)
             {
-                config = TunnelConfig.Decode(keys.ApplicationPayload);
-                config.EnsureExcludes(_server!.Address);
-                session = new Session(keys, _sessionOptions, _clock);
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop))
+                {
+                    Task<bool> frame = frames.Reader.WaitToReadAsync(wait.Token).AsTask();
+                    Task<bool> signal = _signals.Reader.WaitToReadAsync(wait.Token).AsTask();
+                    Task deadline = exchange.Deadline is TimeSpan d ? _clock.Delay(Max(d - _clock.Now, TimeSpan.Zero), wait.Token) : Task.Delay(Timeout.Infinite, wait.Token);
+                    await Task.WhenAny(frame, signal, deadline).ConfigureAwait(false);
+                    await wait.CancelAsync().ConfigureAwait(false);
+                    stop.ThrowIfCancellationRequested();
+                }
+
+                while (_signals.Reader.TryRead(out Signal s))
+                {
+                    switch (s)
+                    {
+                        case Signal.Expired:
+                            throw new ProtocolException(ProtocolError.Timeout, "The session expired (server silent).");
+                        case Signal.Drop:
+                            throw new ProtocolException(ProtocolError.Malformed, "The session was dropped by an administrator; reconnecting.");
+                        case Signal.Rekey when exchange.IsEstablished && !exchange.InProgress:
+                            _state = SessionState.Rekeying;
+                            await ActAsync(channel, exchange.Begin(), attempt, stop).ConfigureAwait(false);
+                            break;
+                    }
+                }
+
+                while (frames.Reader.TryRead(out byte[]? f))
+                {
+                    await ActAsync(channel, exchange.Receive(f), attempt, stop).ConfigureAwait(false);
+                }
+
+                if (frames.Reader.Completion.IsCompleted)
+                {
+                    await frames.Reader.Completion.ConfigureAwait(false); // a read error surfaces here
+                    throw new ProtocolException(ProtocolError.Malformed, attempt.Established
+                        ? "The server closed the key channel."
+                        : "The server closed the key channel (refused this client, or stopped).");
+                }
+
+                await ActAsync(channel, exchange.CheckDeadline(), attempt, stop).ConfigureAwait(false);
             }
-
-            session.SetEndpoint(_serverAddress!);
-            _policy!.RecordIfFirstUse();
-            _serverFingerprint = Fingerprint.Of(session.PeerPublicKey);
-            Configure(config);
-            _session = session;
-            _state = SessionState.Established;
-            _logger.LogInformation("Established with {Server} ({Fingerprint}) as {Address}", Describe(), _serverFingerprint, config.Address4);
-            Emit(SessionEventKind.Established, _serverFingerprint, Describe(), $"tunnel address {config.Address4}{(config.Address6 is null ? "" : ", " + config.Address6)}");
-
-            await ServeAsync(stream, frames.Reader, reader, stop).ConfigureAwait(false);
-            return true;
         }
         finally
         {
             lock (_gate)
             {
-                _keySocket = null;
+                _channel = null;
             }
 
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
-
-            socket.Close();
+            await connection.CancelAsync().ConfigureAwait(false);
+            channel.Dispose();
             await Task.WhenAny(reader, Task.Delay(1000, CancellationToken.None)).ConfigureAwait(false);
         }
     }
 
-    private static async Task ReadFramesAsync(Stream stream, ChannelWriter<byte[]> writer, CancellationToken stop)
+    private async Task<KeyChannelConnection> DialAsync(CancellationToken stop)
+    {
+        var endpoint = new IPEndPoint(_server!.Address, _options.KeyPort);
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Task<Stream> dial = _platform.DialKeyChannel(endpoint, connect.Token);
+        Task timeout = _clock.Delay(ConnectTimeout, connect.Token);
+        await Task.WhenAny(dial, timeout).ConfigureAwait(false);
+        await connect.CancelAsync().ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
+        try
+        {
+            return new KeyChannelConnection(await dial.ConfigureAwait(false), _clock);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new ProtocolException(ProtocolError.Timeout, $"No answer from {endpoint.Address}:{_options.KeyPort} within {ConnectTimeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // Acts on one step of the exchange: send its frame, then take its keys.
+    private async Task ActAsync(KeyChannelConnection channel, KeyExchangeStep step, Attempt attempt, CancellationToken stop)
+    {
+        if (step.Event == KeyExchangeEvent.Failed)
+        {
+            throw step.Error!;
+        }
+
+        if (step.Send is not null)
+        {
+            await channel.WriteAsync(step.Send, stop).ConfigureAwait(false);
+        }
+
+        if (step.Keys is not SessionKeys keys)
+        {
+            return;
+        }
+
+        using (keys)
+        {
+            if (step.Event == KeyExchangeEvent.Established)
+            {
+                Establish(keys);
+                attempt.Established = true;
+            }
+            else
+            {
+                Peer peer = _peer!;
+                peer.Session!.Install(keys);
+                _state = SessionState.Established;
+                Emit(SessionEventKind.Rekeyed, _serverFingerprint, Describe(), null);
+                _device!.SendKeepalive(peer);
+            }
+        }
+    }
+
+    // The first handshake on a connection completed: check and apply the tunnel configuration, then give the
+    // server peer its new session and its allowed networks (the pool networks and the client's routes).
+    private void Establish(SessionKeys keys)
+    {
+        TunnelConfig config = TunnelConfig.Decode(keys.ApplicationPayload);
+        config.EnsureExcludes(_server!.Address);
+        var session = new Session(keys, _sessionOptions, _clock, _device!.Sessions);
+        try
+        {
+            session.SetEndpoint(_serverAddress!);
+            _policy!.RecordIfFirstUse();
+            _serverFingerprint = Fingerprint.Of(session.PeerPublicKey);
+            Configure(config);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+
+        IPNetwork[] allowed = AllowedNetworks(config);
+        Peer? peer = _peer;
+        if (peer is not null && peer.Fingerprint == _serverFingerprint)
+        {
+            _device.SetAllowedNetworks(peer, allowed);
+            _device.ReplaceSession(peer, session);
+        }
+        else
+        {
+            if (peer is not null)
+            {
+                _device.RemovePeer(peer);
+            }
+
+            peer = new Peer(_options.Address, _serverFingerprint, learnsEndpoint: false) { Endpoint = _serverAddress };
+            _device.AddPeer(peer, session, allowed);
+            _peer = peer;
+        }
+
+        _state = SessionState.Established;
+        _logger.LogInformation("Established with {Server} ({Fingerprint}) as {Address}", Describe(), _serverFingerprint, config.Address4);
+        Emit(SessionEventKind.Established, _serverFingerprint, Describe(), $"tunnel address {config.Address4}{(config.Address6 is null ? "" : ", " + config.Address6)}");
+    }
+
+    // Cryptokey routing on the client: the server may send from its pool networks and from the networks the
+    // client routes into the tunnel, nothing else (else a malicious server could inject any source).
+    private IPNetwork[] AllowedNetworks(TunnelConfig config)
+    {
+        var networks = new List<IPNetwork> { config.Network4 };
+        if (config.Network6 is IPNetwork n6)
+        {
+            networks.Add(n6);
+        }
+
+        foreach (string route in _options.Routes)
+        {
+            networks.Add(OptionChecks.Route(route));
+        }
+
+        return [.. networks];
+    }
+
+    private static async Task ReadFramesAsync(KeyChannelConnection channel, ChannelWriter<byte[]> writer, CancellationToken stop)
     {
         Exception? error = null;
         try
         {
             while (true)
             {
-                byte[]? frame = await KeyChannel.ReadAsync(stream, Timeout.InfiniteTimeSpan, stop).ConfigureAwait(false);
+                byte[]? frame = await channel.ReadAsync(null, stop).ConfigureAwait(false);
                 if (frame is null)
                 {
                     break;
@@ -308,84 +479,6 @@ internal sealed class Client : ITunnelControl, IDisposable
         writer.TryComplete(error is OperationCanceledException ? null : error);
     }
 
-    private static async Task<byte[]> NextFrameAsync(ChannelReader<byte[]> frames, TimeSpan timeout, CancellationToken stop)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            return await frames.ReadAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-        {
-            throw new ProtocolException(ProtocolError.Timeout, "The server did not answer the handshake in time.");
-        }
-        catch (ChannelClosedException e)
-        {
-            throw e.InnerException as ProtocolException ?? new ProtocolException(ProtocolError.Malformed, "The server closed the key channel (refused this client, or stopped).");
-        }
-    }
-
-    private async Task<SessionKeys> HandshakeAsync(Stream stream, ChannelReader<byte[]> frames, CancellationToken stop)
-    {
-        var handshakeOptions = new HandshakeOptions { Clock = _clock };
-        using var initiator = new InitiatorHandshake(_local!, _policy!, handshakeOptions);
-        await KeyChannel.WriteAsync(stream, initiator.CreateInitiation(), stop).ConfigureAwait(false);
-        byte[] response = await NextFrameAsync(frames, handshakeOptions.Timeout, stop).ConfigureAwait(false);
-        byte[] authentication = initiator.ProcessResponse(response);
-        await KeyChannel.WriteAsync(stream, authentication, stop).ConfigureAwait(false);
-        byte[] confirmation = await NextFrameAsync(frames, handshakeOptions.Timeout, stop).ConfigureAwait(false);
-        return initiator.ProcessConfirmation(confirmation);
-    }
-
-    private async Task ServeAsync(Stream stream, ChannelReader<byte[]> frames, Task reader, CancellationToken stop)
-    {
-        byte[] keepalive = new byte[DataPacket.MinSize + 64];
-        using var timer = new PeriodicTimer(TickInterval);
-        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-        {
-            if (reader.IsCompleted || _dropRequested)
-            {
-                _dropRequested = false;
-                throw new ProtocolException(ProtocolError.Malformed, "The server closed the key channel.");
-            }
-
-            Session session = _session!;
-            SessionActions actions = session.Tick();
-            if ((actions & SessionActions.Expired) != 0)
-            {
-                throw new ProtocolException(ProtocolError.Timeout, "The session expired (server silent).");
-            }
-
-            if ((actions & SessionActions.SendKeepalive) != 0)
-            {
-                int n = session.SealKeepalive(keepalive);
-                if (n > 0)
-                {
-                    _udp?.Send(keepalive.AsSpan(0, n), _serverAddress!);
-                }
-            }
-
-            if ((actions & SessionActions.Rekey) != 0)
-            {
-                _state = SessionState.Rekeying;
-                SessionKeys keys = await HandshakeAsync(stream, frames, stop).ConfigureAwait(false);
-                using (keys)
-                {
-                    session.Install(keys);
-                }
-
-                _state = SessionState.Established;
-                Emit(SessionEventKind.Rekeyed, _serverFingerprint, Describe(), null);
-                int n = session.SealKeepalive(keepalive);
-                if (n > 0)
-                {
-                    _udp?.Send(keepalive.AsSpan(0, n), _serverAddress!);
-                }
-            }
-        }
-    }
-
     private void Configure(TunnelConfig config)
     {
         if (_config == config)
@@ -393,175 +486,53 @@ internal sealed class Client : ITunnelControl, IDisposable
             return;
         }
 
-        string name = _tun!.Name;
+        string name = _device!.Name;
+        IInterfaceConfigurator interfaces = _platform.Interfaces;
         if (_config is not null)
         {
-            InterfaceConfig.FlushAddresses(name);
+            interfaces.FlushAddresses(name);
         }
 
-        InterfaceConfig.AddAddress(name, config.Address4, config.Prefix4);
+        interfaces.AddAddress(name, config.Address4, config.Prefix4);
         if (config.Address6 is not null)
         {
-            InterfaceConfig.AddAddress(name, config.Address6, config.Prefix6);
+            interfaces.AddAddress(name, config.Address6, config.Prefix6);
         }
 
-        InterfaceConfig.Up(name, _options.Mtu ?? config.Mtu);
+        interfaces.Up(name, _options.Mtu ?? config.Mtu);
         foreach (string route in _options.Routes)
         {
-            InterfaceConfig.AddRoute(name, OptionChecks.Route(route));
+            interfaces.AddRoute(name, OptionChecks.Route(route));
         }
 
-        _sources = SourceFilter.For(config, _options.Routes.Select(OptionChecks.Route));
         _config = config;
     }
 
     private void DropSession(string? reason)
     {
-        Session? old = _session;
-        _session = null;
-        if (old is null)
+        Peer? peer = _peer;
+        if (peer?.Session is null)
         {
             return;
         }
 
-        old.Dispose();
+        _device!.ReplaceSession(peer, null);
         Emit(SessionEventKind.Disconnected, _serverFingerprint, Describe(), reason);
     }
 
-    private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
-    {
-        Session? session = _session;
-        if (session is null)
-        {
-            return;
-        }
-
-        // Opened straight into the coalescing queue (flushed in OnBatchEnd) or a buffer: TunDelivery.
-        TunDevice tun = _tun!;
-        TunDelivery delivery = TunDelivery.For(tun);
-        Span<byte> packet = delivery.Next(tun);
-        OpenResult r;
-        try
-        {
-            r = session.Open(datagram, packet);
-        }
-        catch (ObjectDisposedException)
-        {
-            return;
-        }
-
-        if (r.Status == OpenStatus.Packet)
-        {
-            // Cryptokey routing: only sources the client routes into the tunnel (a server must not spoof others).
-            Span<byte> inner = packet[..r.Length];
-            if (_sources?.Allows(IpPacket.SourceAddress(inner)) != true)
-            {
-                Interlocked.Increment(ref _dropsRouting);
-                return;
-            }
-
-            delivery.Deliver(tun, r.Length);
-        }
-    }
-
-    // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
-    private void OnBatchEnd() => TunDelivery.Flush(_tun!);
-
-    private void TunLoop()
-    {
-        // Drains what the TUN queue holds into one batch (sealed in place), sent with one sendmmsg.
-        byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
-        int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
-        int[] lengths = new int[maxDatagrams];
-        using var batch = new UdpBatch(2 * maxDatagrams, _sessionOptions.MaxDatagramSize);
-        UdpTransport? batchUdp = null;
-        TunDevice tun = _tun!;
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = batch.Count == 0 ? tun.Read(packet) : tun.TryRead(packet);
-            }
-            catch (IOException e)
-            {
-                _logger.LogError("TUN read failed: {Reason}", e.Message);
-                return;
-            }
-
-            if (n <= 0)
-            {
-                Flush(); // queue drained: send what was sealed
-                if (n < 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            Session? session = _session;
-            UdpTransport? udp = _udp;
-            SocketAddress? to = _serverAddress;
-            if (session is null || udp is null || to is null)
-            {
-                continue;
-            }
-
-            if (batch.FreeSlots < maxDatagrams || (batch.Count > 0 && !ReferenceEquals(udp, batchUdp)))
-            {
-                Flush();
-            }
-
-            SealResult r;
-            try
-            {
-                r = session.Seal(packet.AsSpan(0, n), batch.Free, lengths);
-            }
-            catch (ObjectDisposedException)
-            {
-                continue;
-            }
-
-            batchUdp = udp;
-            for (int i = 0; i < r.Count; i++)
-            {
-                batch.Commit(lengths[i], to);
-            }
-        }
-
-        void Flush()
-        {
-            if (batchUdp is null || batch.Count == 0)
-            {
-                batch.Clear();
-                return;
-            }
-
-            batchUdp.SendBatch(batch, _serverAddress!.Family);
-        }
-    }
-
-    /// <summary>Moves the data channel to a new local UDP port (roaming); the session continues.</summary>
     public SnekServerStatus? ServerStatus() => null;
 
+    /// <summary>Moves the data channel to a new local UDP port (roaming); the session continues.</summary>
     public bool Rebind()
     {
-        UdpTransport? old = _udp;
-        _udp = OpenUdp();
-        old?.Dispose();
-        Session? session = _session;
-        if (session is not null)
+        Device device = _device!;
+        device.ReplaceTransport(OpenTransport(_server!.AddressFamily));
+        if (_peer is Peer peer)
         {
-            byte[] keepalive = new byte[DataPacket.MinSize + 64];
-            int n = session.SealKeepalive(keepalive);
-            if (n > 0)
-            {
-                _udp.Send(keepalive.AsSpan(0, n), _serverAddress!);
-            }
+            device.SendKeepalive(peer);
         }
 
-        _logger.LogInformation("Data channel moved to local port {Port}", _udp.LocalEndPoint4?.Port ?? _udp.LocalEndPoint6?.Port);
+        _logger.LogInformation("Data channel moved to local port {Port}", device.Transport.LocalPort);
         return true;
     }
 
@@ -569,36 +540,28 @@ internal sealed class Client : ITunnelControl, IDisposable
 
     public List<SnekSession> Snapshot()
     {
-        Session? s = _session;
+        Peer? peer = _peer;
         TunnelConfig? config = _config;
-        var result = new SnekSession
+        string[] addresses = config is null ? [] : config.Address6 is null ? [config.Address4.ToString()] : [config.Address4.ToString(), config.Address6.ToString()];
+        SessionState state = peer?.Session is null ? _state == SessionState.Established ? SessionState.Reconnecting : _state : _state;
+        if (peer is null || _device is null)
         {
-            InterfaceName = InterfaceName,
-            Role = TunnelRole.Client,
-            PeerName = _options.Address,
-            PeerFingerprint = _serverFingerprint ?? "",
-            Endpoint = _server is null ? null : new IPEndPoint(_server.Address, _options.DataPort).ToString(),
-            TunnelAddresses = config is null ? [] : config.Address6 is null ? [config.Address4.ToString()] : [config.Address4.ToString(), config.Address6.ToString()],
-            State = s is null ? _state == SessionState.Established ? SessionState.Reconnecting : _state : _state,
-        };
-        if (s is not null)
-        {
-            SessionCounters c = s.Counters;
-            result.Established = s.Established;
-            result.LastHandshake = s.LastHandshake;
-            result.BytesIn = c.BytesIn;
-            result.BytesOut = c.BytesOut;
-            result.PacketsIn = c.PacketsIn;
-            result.PacketsOut = c.PacketsOut;
-            result.DropsAuth = c.DropsAuthentication + c.DropsExpired;
-            result.DropsReplay = c.DropsReplay;
-            result.DropsMalformed = c.DropsMalformed + c.DropsFragment;
-            result.Rekeys = (int)Math.Min(int.MaxValue, c.Rekeys);
-            result.DropsRouting = Volatile.Read(ref _dropsRouting);
-            result.Drops = result.DropsAuth + result.DropsReplay + result.DropsRouting + result.DropsMalformed;
+            return
+            [
+                new SnekSession
+                {
+                    InterfaceName = InterfaceName,
+                    Role = TunnelRole.Client,
+                    PeerName = _options.Address,
+                    PeerFingerprint = _serverFingerprint ?? "",
+                    Endpoint = _server?.ToString(),
+                    TunnelAddresses = addresses,
+                    State = state,
+                },
+            ];
         }
 
-        return [result];
+        return [peer.ToSnekSession(InterfaceName, TunnelRole.Client, state, addresses, _device.AllowedNetworksOf(peer))];
     }
 
     public bool Disconnect(string fingerprint)
@@ -609,7 +572,7 @@ internal sealed class Client : ITunnelControl, IDisposable
         }
 
         // The client's only peer is its server: drop the session and reconnect (as after an outage).
-        _dropRequested = true;
+        _signals.Writer.TryWrite(Signal.Drop);
         return true;
     }
 
@@ -618,10 +581,12 @@ internal sealed class Client : ITunnelControl, IDisposable
     public void Dispose()
     {
         DropSession("client stopping");
-        _udp?.Dispose();
-        _udp = null;
-        _tun?.Dispose();
-        _tunThread?.Join(TimeSpan.FromSeconds(2));
+        lock (_gate)
+        {
+            _channel?.Dispose();
+        }
+
+        _device?.Dispose();
         _status?.Dispose();
         _local?.Dispose();
         _identity?.Dispose();
@@ -629,5 +594,5 @@ internal sealed class Client : ITunnelControl, IDisposable
     }
 
     private void Emit(SessionEventKind kind, string? fingerprint, string? endpoint, string? message) =>
-        _emit(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = InterfaceName, Kind = kind, PeerFingerprint = fingerprint, Endpoint = endpoint, Message = message });
+        _emit(new SnekSessionEvent { Time = _clock.UtcNow, InterfaceName = InterfaceName, Kind = kind, PeerFingerprint = fingerprint, Endpoint = endpoint, Message = message });
 }

@@ -17,7 +17,7 @@ namespace Jormungandr.Engine;
 /// admission (rate, in-progress caps) is the protocol's <see cref="HandshakeLimiter"/>, applied by
 /// the caller per handshake.
 /// </summary>
-internal sealed class KeyChannel : IDisposable
+internal sealed class KeyChannel : IKeyChannelListener
 {
     /// <summary>Most open key-channel connections.</summary>
     public const int MaxConnections = 1024;
@@ -134,8 +134,27 @@ internal sealed class KeyChannel : IDisposable
         return new KeyChannel(listeners, logger);
     }
 
-    /// <summary>Accepts connections and runs <paramref name="handler"/> for each admitted one (the handler owns the socket).</summary>
-    public void Start(Func<Socket, IPAddress, CancellationToken, Task> handler)
+    /// <summary>Opens the Linux key port (the <see cref="KeyChannelListenerFactory"/> of a real server).</summary>
+    public static KeyChannelListenerFactory Factory(ILogger logger) => (bind, port) => Listen(bind, port, logger);
+
+    /// <summary>Connects to a server's key port over TCP (the <see cref="KeyChannelDialer"/> of a real client).</summary>
+    public static async Task<Stream> DialAsync(IPEndPoint server, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Accepts connections and runs <paramref name="handler"/> for each admitted one (the handler owns the connection).</summary>
+    public void Start(KeyChannelHandler handler)
     {
         foreach (Socket listener in _listeners)
         {
@@ -144,7 +163,7 @@ internal sealed class KeyChannel : IDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, Func<Socket, IPAddress, CancellationToken, Task> handler)
+    private async Task AcceptLoopAsync(Socket listener, KeyChannelHandler handler)
     {
         while (!_stop.IsCancellationRequested)
         {
@@ -212,7 +231,8 @@ internal sealed class KeyChannel : IDisposable
                         return;
                     }
 
-                    await handler(client, source, _stop.Token).ConfigureAwait(false);
+                    await using var stream = new NetworkStream(client, ownsSocket: true);
+                    await handler(stream, source, _stop.Token).ConfigureAwait(false);
                 }
                 finally
                 {

@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using Jormungandr.Commands;
-using Jormungandr.Engine.Linux;
+using Jormungandr.Crypto;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
 using Jormungandr.Service;
@@ -12,56 +11,59 @@ using Microsoft.Extensions.Logging;
 namespace Jormungandr.Engine;
 
 /// <summary>
-/// The multi-peer VPN server: one TUN for every client, the TCP key channel (handshakes, rekeys),
-/// the UDP data channel, authorized keys re-read on change, an address pool with leases, cryptokey
-/// routing (a TUN packet goes to the client owning its destination; a client's packet is accepted
-/// only from its own tunnel addresses) and the status socket. Threads: one TUN reader, one UDP
-/// receiver per address family, a timer loop; handshakes run on the thread pool.
+/// The VPN server's configuration and policy around a <see cref="Device"/>: which keys are authorized
+/// (re-read on change), which address each client gets (a pool with leases kept across restarts), what
+/// each client may send and receive (its addresses as allowed networks), who may start a handshake
+/// (the <see cref="HandshakeLimiter"/>), and the status socket and service notifications. Packets,
+/// session timers and the message order of handshakes are the device's and the exchange's.
 /// </summary>
 internal sealed class Server : ITunnelControl, IDisposable
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LoadSummaryInterval = TimeSpan.FromSeconds(5);
     private readonly ServerOptions _options;
+    private readonly TunnelPlatform _platform;
     private readonly ILogger _logger;
     private readonly Action<SnekSessionEvent> _emit;
-    private readonly IClock _clock = SystemClock.Instance;
-    private readonly SessionTable _table = new();
-    private static readonly TimeSpan LoadSummaryInterval = TimeSpan.FromSeconds(5);
+    private readonly IClock _clock;
     private readonly HandshakeLimiter _limiter;
-    private readonly RoutingTable<ServerPeer> _routes = new();
-    private readonly Lock _peersGate = new();
-    private readonly Dictionary<string, ServerPeer> _peers = new(StringComparer.Ordinal);
-    private volatile Dictionary<Session, ServerPeer> _bySession = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _clientsGate = new();
+    private readonly Dictionary<string, ServerClient> _clients = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly SessionOptions _sessionOptions;
     private readonly ServiceLifecycle _service;
     private IDisposable? _reloadRegistration;
-    private int _reloadPending;
+    private TaskCompletionSource _reload = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SnekIdentity? _identity;
     private LocalIdentity? _local;
     private AuthorizedKeys? _authorized;
     private AddressPool? _pool;
     private LeaseFile? _leaseFile;
     private long _savedLeases;
-    private TunDevice? _tun;
-    private UdpTransport? _udp;
-    private KeyChannel? _keyChannel;
+    private Device? _device;
+    private IKeyChannelListener? _keyChannel;
     private StatusServer? _status;
-    private Thread? _tunThread;
-    private long _dropsNoRoute;
 
-    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit, ServiceLifecycle? service = null)
+    /// <summary>A client of this server: its device peer, authorized key, lease and key-channel connection.</summary>
+    private sealed record ServerClient(Peer Peer, AuthorizedKey Key, Lease Lease, KeyChannelConnection Channel);
+
+    public Server(ServerOptions options, ILoggerFactory loggerFactory, Action<SnekSessionEvent> emit, ServiceLifecycle? service = null, TunnelPlatform? platform = null)
     {
         _options = options;
         _service = service ?? ServiceLifecycle.None;
         _logger = loggerFactory.CreateLogger("Jormungandr.Server");
         _emit = emit;
-        _sessionOptions = new SessionOptions { MaxDatagramSize = InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
+        _platform = platform ?? TunnelPlatform.Linux(_logger);
+        _clock = _platform.Clock;
+        _sessionOptions = new SessionOptions { MaxDatagramSize = Linux.InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
         _limiter = new HandshakeLimiter(_clock);
     }
 
-    public string InterfaceName => _tun?.Name ?? _options.InterfaceName ?? "";
+    public string InterfaceName => _device?.Name ?? _options.InterfaceName ?? "";
+
+    /// <summary>The data plane (null before <see cref="Start"/>).</summary>
+    internal Device? Device => _device;
 
     /// <summary>Starts everything; returns when listening. Throws SnekException on setup failure (after undoing what it did).</summary>
     public void Start()
@@ -77,29 +79,37 @@ internal sealed class Server : ITunnelControl, IDisposable
             _pool = new AddressPool(pool4, pool6, LeaseTime);
             ApplyStaticLeases();
 
-            _tun = TunDevice.Open(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
-            RestoreLeases();
-            int mtu = _options.Mtu ?? InterfaceConfig.DefaultMtu;
-            InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
-            if (_pool.ServerLease.Address6 is not null)
+            ITunDevice tun = _platform.OpenTun(_options.InterfaceName, name => StatusServer.IsLive(StatusServer.PathFor(_options.StatusDirectory, name)));
+            IDatagramTransport udp;
+            try
             {
-                InterfaceConfig.AddAddress(_tun.Name, _pool.ServerLease.Address6, _pool.Prefix6);
+                udp = _platform.BindTransport(bind, _options.DataPort);
+            }
+            catch
+            {
+                tun.Dispose();
+                throw;
             }
 
-            InterfaceConfig.Up(_tun.Name, mtu);
-            _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
-            _udp = UdpTransport.Bind(bind, _options.DataPort, _logger);
-            _keyChannel = KeyChannel.Listen(bind, _options.KeyPort, _logger);
+            _device = new Device(tun, udp, _sessionOptions, _clock, _logger) { Expired = peer => RemoveClient(peer, "session expired (peer silent)") };
+            RestoreLeases();
+            int mtu = _options.Mtu ?? Linux.InterfaceConfig.DefaultMtu;
+            _platform.Interfaces.AddAddress(tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
+            if (_pool.ServerLease.Address6 is not null)
+            {
+                _platform.Interfaces.AddAddress(tun.Name, _pool.ServerLease.Address6, _pool.Prefix6);
+            }
 
-            _udp.Start(OnDatagram, OnBatchEnd, _tun.Name);
-            _tunThread = new Thread(TunLoop) { IsBackground = true, Name = _tun.Name + " tun" };
-            _tunThread.Start();
+            _platform.Interfaces.Up(tun.Name, mtu);
+            _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
+            _keyChannel = _platform.ListenKeyChannel(bind, _options.KeyPort);
+            _device.Start();
             _keyChannel.Start(ServeKeyChannelAsync);
             _logger.LogInformation("Server {Interface} listening: key port {KeyPort}/tcp, data port {DataPort}/udp, pool {Pool}, identity {Fingerprint}",
-                _tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
+                tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
             Emit(SessionEventKind.Listening, null, $"{bind?.ToString() ?? "*"}:{_options.KeyPort}",
                 $"key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp, pool {pool4}{(pool6 is null ? "" : " " + pool6)}, server key {_identity.Fingerprint}");
-            _reloadRegistration = _service.OnReload(() => Interlocked.Exchange(ref _reloadPending, 1));
+            _reloadRegistration = _service.OnReload(() => Volatile.Read(ref _reload).TrySetResult());
             _service.Ready(StatusLine());
         }
         catch
@@ -109,37 +119,52 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
     }
 
-    /// <summary>Runs the timers until cancelled or stopped through the status socket, then tears down.</summary>
+    /// <summary>
+    /// Runs the session timers and the housekeeping (authorized keys re-read, leases saved, load summary,
+    /// reload requests) until cancelled or stopped through the status socket.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
-        DateTime nextRefresh = DateTime.UtcNow;
-        DateTime nextSummary = DateTime.UtcNow;
-        using var timer = new PeriodicTimer(TickInterval);
+        CancellationToken stop = linked.Token;
+        Task timers = _device!.RunTimersAsync(stop);
+        TimeSpan nextSummary = _clock.Now;
         try
         {
-            while (await timer.WaitForNextTickAsync(linked.Token).ConfigureAwait(false))
+            while (!stop.IsCancellationRequested)
             {
-                Tick();
-                if (Interlocked.Exchange(ref _reloadPending, 0) == 1)
+                TaskCompletionSource reload = Volatile.Read(ref _reload);
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop))
                 {
+                    await Task.WhenAny(_clock.Delay(HousekeepingInterval, wait.Token), reload.Task).ConfigureAwait(false);
+                    await wait.CancelAsync().ConfigureAwait(false);
+                }
+
+                stop.ThrowIfCancellationRequested();
+                if (reload.Task.IsCompleted)
+                {
+                    Interlocked.CompareExchange(ref _reload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), reload);
                     Reload();
                 }
 
-                if (DateTime.UtcNow >= nextRefresh)
-                {
-                    nextRefresh = DateTime.UtcNow.AddSeconds(1);
-                    RefreshAuthorizedKeys();
-                    SaveLeases();
-                }
+                RefreshAuthorizedKeys();
+                SaveLeases();
 
-                // At most one line per interval; the first event after a quiet one is reported at once.
-                if (DateTime.UtcNow >= nextSummary && _limiter.IntervalHasEvents)
+                // At most one line per interval; the first event after a quiet one is reported at the next pass.
+                if (_clock.Now >= nextSummary && _limiter.IntervalHasEvents)
                 {
-                    nextSummary = DateTime.UtcNow + LoadSummaryInterval;
+                    nextSummary = _clock.Now + LoadSummaryInterval;
                     LogHandshakeLoad();
                 }
             }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            await timers.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -170,7 +195,7 @@ internal sealed class Server : ITunnelControl, IDisposable
     // Clients come back to the addresses they had before the restart (static ones are already reserved).
     private void RestoreLeases()
     {
-        _leaseFile = new LeaseFile(_options.StateDirectory ?? Path.Combine(TunnelDefaults.StateRoot, _tun!.Name), _logger);
+        _leaseFile = new LeaseFile(_options.StateDirectory ?? Path.Combine(TunnelDefaults.StateRoot, _device!.Name), _logger);
         int restored = _pool!.Restore(_leaseFile.Load(), _clock.Now, _clock.UtcNow);
         _savedLeases = _pool.Version;
         _logger.LogInformation("Restored {Count} address leases from {Path}", restored, _leaseFile.Path);
@@ -240,9 +265,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     private string StatusLine()
     {
         int clients;
-        lock (_peersGate)
+        lock (_clientsGate)
         {
-            clients = _peers.Count;
+            clients = _clients.Count;
         }
 
         return $"{InterfaceName}: listening on key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp; {clients} client{(clients == 1 ? "" : "s")}, {_authorized?.Count ?? 0} authorized";
@@ -256,107 +281,128 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         ApplyStaticLeases();
-        List<ServerPeer> revoked = [];
-        lock (_peersGate)
+        List<ServerClient> revoked = [];
+        lock (_clientsGate)
         {
-            foreach (ServerPeer peer in _peers.Values)
+            foreach (ServerClient client in _clients.Values)
             {
-                if (_authorized.Find(peer.Session.PeerPublicKey) is null)
+                if (_authorized.Find(client.Key.PublicKey) is null)
                 {
-                    revoked.Add(peer);
+                    revoked.Add(client);
                 }
             }
         }
 
-        foreach (ServerPeer peer in revoked)
+        foreach (ServerClient client in revoked)
         {
-            RemovePeer(peer, "key no longer authorized");
+            RemoveClient(client, "key no longer authorized");
         }
     }
 
-    private void Tick()
+    /// <summary>
+    /// One key-channel connection: moves frames between the connection and a <see cref="ResponderExchange"/>
+    /// and decides what the exchange asks (admission of a first handshake, authorization, the address).
+    /// </summary>
+    private async Task ServeKeyChannelAsync(Stream stream, IPAddress source, CancellationToken stop)
     {
-        List<ServerPeer> peers;
-        lock (_peersGate)
-        {
-            peers = [.. _peers.Values];
-        }
-
-        Span<byte> keepalive = stackalloc byte[DataPacket.MinSize + 64];
-        foreach (ServerPeer peer in peers)
-        {
-            SessionActions actions = peer.Session.Tick();
-            if ((actions & SessionActions.Expired) != 0)
-            {
-                RemovePeer(peer, "session expired (peer silent)");
-                continue;
-            }
-
-            if ((actions & SessionActions.SendKeepalive) != 0 && peer.Endpoint is SocketAddress ep)
-            {
-                int n = peer.Session.SealKeepalive(keepalive);
-                if (n > 0)
-                {
-                    _udp!.Send(keepalive[..n], ep);
-                }
-            }
-        }
-    }
-
-    private async Task ServeKeyChannelAsync(Socket socket, IPAddress source, CancellationToken stop)
-    {
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        ServerPeer? peer = null;
+        using var channel = new KeyChannelConnection(stream, _clock);
+        using var exchange = new ResponderExchange(_local!, _authorized!, new HandshakeOptions { Indices = _device!.Sessions, Clock = _clock, Random = _platform.Random });
+        ServerClient? client = null;
+        HandshakeTicket? ticket = null;
+        HandshakeOutcome outcome = HandshakeOutcome.Failed;
         try
         {
             while (!stop.IsCancellationRequested)
             {
-                // Between handshakes the connection may idle (rekeys come every 2 minutes).
-                byte[]? initiation = await KeyChannel.ReadAsync(stream, Timeout.InfiniteTimeSpan, stop).ConfigureAwait(false);
-                if (initiation is null)
+                byte[]? frame;
+                using (CancellationTokenSource? evictable = ticket is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stop, ticket.Evicted))
+                {
+                    // Between handshakes an established channel may idle (rekeys come every 2 minutes): no deadline then.
+                    frame = await channel.ReadAsync(exchange.Deadline, evictable?.Token ?? stop).ConfigureAwait(false);
+                }
+
+                if (frame is null)
                 {
                     return;
                 }
 
-                if (peer is not null)
+                if (!exchange.IsEstablished && !exchange.InProgress)
                 {
-                    // A rekey on an authenticated channel: bounded per session, never by the anonymous slots.
-                    if (!peer.Rekeys.TryTake(_clock.Now))
+                    // Unauthenticated: admitted by the limiter or refused quietly (counted, summarised every few seconds).
+                    ticket = _limiter.TryBegin(source, out HandshakeRefusal refusal);
+                    if (ticket is null)
                     {
-                        _logger.LogInformation("Client {Name} ({Fingerprint}) rekeys too often; its key channel is closed", peer.Key.Name, peer.Key.Fingerprint);
+                        _logger.LogDebug("Handshake from {Source} refused: {Refusal}", source, refusal);
                         return;
                     }
+                }
 
-                    peer = await HandshakeAsync(stream, socket, source, initiation, peer, null, stop).ConfigureAwait(false);
+                KeyExchangeStep step = exchange.Receive(frame);
+                if (step.Event == KeyExchangeEvent.Failed)
+                {
+                    throw step.Error!;
+                }
+
+                if (step.Send is not null)
+                {
+                    await channel.WriteAsync(step.Send, stop).ConfigureAwait(false);
+                    if (ticket is not null)
+                    {
+                        exchange.LimitDeadline(_clock.Now + _limiter.Responded(ticket));
+                    }
+
                     continue;
                 }
 
-                // Unauthenticated: admitted by the limiter or refused quietly (counted, summarised every few seconds).
-                HandshakeTicket? ticket = _limiter.TryBegin(source, out HandshakeRefusal refusal);
-                if (ticket is null)
+                if (ticket is not null)
                 {
-                    _logger.LogDebug("Handshake from {Source} refused: {Refusal}", source, refusal);
-                    return;
+                    _limiter.AuthenticationReceived(ticket);
                 }
 
-                using (ticket)
+                AuthorizedKey? key = _authorized!.Find(step.PeerPublicKey!);
+                if (key is null)
                 {
-                    peer = await AdmittedHandshakeAsync(stream, socket, source, initiation, ticket, stop).ConfigureAwait(false);
+                    outcome = HandshakeOutcome.Unauthorized;
+                    throw exchange.Refuse(new ProtocolException(ProtocolError.PeerNotTrusted, "The client's key is not authorized.")).Error!;
                 }
 
-                if (peer is null)
+                if (ticket is not null)
+                {
+                    _limiter.End(ticket, HandshakeOutcome.Authenticated); // the slot is free from here on
+                    ticket.Dispose();
+                    ticket = null;
+                }
+
+                client = client is null
+                    ? await EstablishAsync(channel, exchange, key, source, stop).ConfigureAwait(false)
+                    : await RekeyAsync(channel, exchange, client, stop).ConfigureAwait(false);
+                if (client is null)
                 {
                     return;
                 }
             }
         }
-        catch (ProtocolException e) when (peer is not null)
+        catch (OperationCanceledException) when (ticket is { IsEvicted: true } && !stop.IsCancellationRequested)
         {
-            _logger.LogInformation("Key channel of {Name} from {Source} closed: {Reason}", peer.Key.Name, source, e.Message);
+            outcome = HandshakeOutcome.Evicted;
+        }
+        catch (ProtocolException e) when (client is not null)
+        {
+            _logger.LogInformation("Key channel of {Name} from {Source} closed: {Reason}", client.Key.Name, source, e.Message);
         }
         catch (Exception e) when (e is ProtocolException or OperationCanceledException)
         {
             // Unauthenticated failures are counted by the limiter and summarised, never logged one by one.
+            if (e is ProtocolException p && outcome == HandshakeOutcome.Failed)
+            {
+                outcome = p.Error switch
+                {
+                    ProtocolError.Timeout => HandshakeOutcome.TimedOut,
+                    ProtocolError.PeerNotTrusted => HandshakeOutcome.Unauthorized,
+                    _ => HandshakeOutcome.Failed,
+                };
+            }
+
             _logger.LogDebug("Key channel from {Source} closed: {Reason}", source, e.Message);
         }
         catch (SnekException e)
@@ -364,107 +410,64 @@ internal sealed class Server : ITunnelControl, IDisposable
             _logger.LogWarning("Key channel from {Source}: {Reason}", source, e.Message);
             Emit(SessionEventKind.Error, null, source.ToString(), e.Message);
         }
-    }
-
-    /// <summary>A first handshake under a limiter ticket: its outcome is counted; null when it was evicted.</summary>
-    private async Task<ServerPeer?> AdmittedHandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, HandshakeTicket ticket, CancellationToken stop)
-    {
-        HandshakeOutcome outcome = HandshakeOutcome.Failed;
-        try
-        {
-            using var evictable = CancellationTokenSource.CreateLinkedTokenSource(stop, ticket.Evicted);
-            ServerPeer peer = await HandshakeAsync(stream, socket, source, initiation, null, ticket, evictable.Token).ConfigureAwait(false);
-            outcome = HandshakeOutcome.Authenticated;
-            return peer;
-        }
-        catch (OperationCanceledException) when (ticket.IsEvicted && !stop.IsCancellationRequested)
-        {
-            outcome = HandshakeOutcome.Evicted;
-            return null;
-        }
-        catch (ProtocolException e)
-        {
-            outcome = e.Error switch
-            {
-                ProtocolError.Timeout => HandshakeOutcome.TimedOut,
-                ProtocolError.PeerNotTrusted => HandshakeOutcome.Unauthorized,
-                _ => HandshakeOutcome.Failed,
-            };
-            throw;
-        }
         finally
         {
-            _limiter.End(ticket, outcome);
+            if (ticket is not null)
+            {
+                _limiter.End(ticket, outcome);
+                ticket.Dispose();
+            }
         }
     }
 
-    private async Task<ServerPeer> HandshakeAsync(NetworkStream stream, Socket socket, IPAddress source, byte[] initiation, ServerPeer? current, HandshakeTicket? ticket, CancellationToken stop)
+    // A first handshake confirmed: an address, a session bound before the Confirmation goes out (the client
+    // sends on it at once), and the client in the device with its addresses as allowed networks.
+    private async Task<ServerClient?> EstablishAsync(KeyChannelConnection channel, ResponderExchange exchange, AuthorizedKey key, IPAddress source, CancellationToken stop)
     {
-        var handshakeOptions = new HandshakeOptions { Indices = _table, Clock = _clock };
-        using var responder = new ResponderHandshake(_local!, _authorized!, handshakeOptions);
-        byte[] response = responder.ProcessInitiation(initiation);
-        await KeyChannel.WriteAsync(stream, response, stop).ConfigureAwait(false);
-        TimeSpan budget = responder.Deadline - _clock.Now;
-        if (ticket is not null)
-        {
-            TimeSpan allowed = _limiter.Responded(ticket);
-            budget = allowed < budget ? allowed : budget;
-        }
-
-        byte[] authentication = await KeyChannel.ReadAsync(stream, budget > TimeSpan.Zero ? budget : TimeSpan.Zero, stop).ConfigureAwait(false)
-            ?? throw new ProtocolException(ProtocolError.Malformed, "The client closed the key channel during the handshake.");
-        if (ticket is not null)
-        {
-            _limiter.AuthenticationReceived(ticket);
-        }
-
-        byte[] clientKey = responder.ProcessAuthentication(authentication);
-        AuthorizedKey key = _authorized!.Find(clientKey)
-            ?? throw new ProtocolException(ProtocolError.PeerNotTrusted, "The client's key is not authorized.");
-        if (ticket is not null)
-        {
-            _limiter.End(ticket, HandshakeOutcome.Authenticated); // the slot is free from here on
-        }
-
-        if (current is not null && current.Key.Fingerprint == key.Fingerprint && IsLive(current))
-        {
-            // Rekey on the same connection: same lease, the session installs the new keys.
-            byte[] confirmation = responder.CreateConfirmation(Config(current.Lease).Encode(), out SessionKeys rekeys);
-            using (rekeys)
-            {
-                await SendRekeyConfirmationAsync(stream, confirmation, _table, responder.LocalIndex, stop).ConfigureAwait(false);
-                current.Session.Install(rekeys);
-            }
-
-            Emit(SessionEventKind.Rekeyed, key.Fingerprint, current.Endpoint is null ? null : ServerPeer.Describe(current.Endpoint), null);
-            return current;
-        }
-
         Lease lease = _pool!.Acquire(key.Fingerprint, _clock.Now)
             ?? throw new SnekException("PoolExhausted", ErrorKind.ResourceUnavailable, $"No free tunnel address in {_pool.Pool4} for {key.Name}.");
-        byte[] confirm = responder.CreateConfirmation(Config(lease).Encode(), out SessionKeys keys);
+        KeyExchangeStep step = exchange.Confirm(Config(lease).Encode());
         Session session;
-        using (keys)
+        using (SessionKeys keys = step.Keys!)
         {
-            session = new Session(keys, _sessionOptions, _clock, _table);
+            session = new Session(keys, _sessionOptions, _clock, _device!.Sessions);
         }
 
-        var peer = new ServerPeer(key, lease, session, socket, _clock.Now);
+        var client = new ServerClient(new Peer(key.Name, key.Fingerprint, learnsEndpoint: true), key, lease, channel);
+        AddClient(client, session);
         try
         {
-            await KeyChannel.WriteAsync(stream, confirm, stop).ConfigureAwait(false);
+            await channel.WriteAsync(step.Send!, stop).ConfigureAwait(false);
         }
         catch
         {
-            session.Dispose();
+            RemoveClient(client, "the Confirmation could not be sent");
             throw;
         }
 
-        AddPeer(peer);
         _service.Status(StatusLine());
         _logger.LogInformation("Client {Name} ({Fingerprint}) established from {Source} with {Address}", key.Name, key.Fingerprint, source, lease.Address4);
         Emit(SessionEventKind.Established, key.Fingerprint, source.ToString(), $"{key.Name} as {string.Join(", ", Addresses(lease))}");
-        return peer;
+        return client;
+    }
+
+    // A rekey on the client's own channel: same lease; the new keys are installed before the Confirmation goes out.
+    private async Task<ServerClient?> RekeyAsync(KeyChannelConnection channel, ResponderExchange exchange, ServerClient client, CancellationToken stop)
+    {
+        if (!IsLive(client) || client.Peer.Session is not Session session)
+        {
+            return null; // removed meanwhile (expired, revoked, disconnected): the channel closes
+        }
+
+        KeyExchangeStep step = exchange.Confirm(Config(client.Lease).Encode());
+        using (SessionKeys keys = step.Keys!)
+        {
+            session.Install(keys);
+        }
+
+        await channel.WriteAsync(step.Send!, stop).ConfigureAwait(false);
+        Emit(SessionEventKind.Rekeyed, client.Key.Fingerprint, client.Peer.Endpoint is null ? null : Peer.Describe(client.Peer.Endpoint), null);
+        return client;
     }
 
     /// <summary>One line for what unauthenticated sources caused since the last one: counts and the top source prefixes.</summary>
@@ -483,231 +486,89 @@ internal sealed class Server : ITunnelControl, IDisposable
             string.Join(", ", interval.TopSources.Select(s => $"{s.Prefix} ({s.Events})")));
     }
 
-    /// <summary>
-    /// Sends a rekey's Confirmation. The handshake is already Established, so its Dispose no longer
-    /// frees the reserved index: on a failed write it is released here, else each failure leaks one
-    /// session-table entry (a client could exhaust the table by dropping connections mid-rekey).
-    /// </summary>
-    internal static async Task SendRekeyConfirmationAsync(Stream stream, byte[] confirmation, SessionTable table, uint localIndex, CancellationToken stop)
+    private bool IsLive(ServerClient client)
     {
-        try
+        lock (_clientsGate)
         {
-            await KeyChannel.WriteAsync(stream, confirmation, stop).ConfigureAwait(false);
-        }
-        catch
-        {
-            table.ReleaseReservation(localIndex);
-            throw;
-        }
-    }
-
-    private bool IsLive(ServerPeer peer)
-    {
-        lock (_peersGate)
-        {
-            return _peers.TryGetValue(peer.Key.Fingerprint, out ServerPeer? p) && ReferenceEquals(p, peer);
+            return _clients.TryGetValue(client.Key.Fingerprint, out ServerClient? c) && ReferenceEquals(c, client);
         }
     }
 
     private TunnelConfig Config(Lease lease) =>
-        new(lease.Address4, _pool!.Prefix4, lease.Address6, _pool.Prefix6, _options.Mtu ?? InterfaceConfig.DefaultMtu);
+        new(lease.Address4, _pool!.Prefix4, lease.Address6, _pool.Prefix6, _options.Mtu ?? Linux.InterfaceConfig.DefaultMtu);
 
     private static IEnumerable<string> Addresses(Lease lease) =>
         lease.Address6 is null ? [lease.Address4.ToString()] : [lease.Address4.ToString(), lease.Address6.ToString()];
 
-    private void AddPeer(ServerPeer peer)
+    // Cryptokey routing: a client owns its own tunnel addresses.
+    private static IEnumerable<IPNetwork> AllowedNetworks(Lease lease) =>
+        lease.Address6 is null ? [AllowedNetworks<Peer>.Host(lease.Address4)] : [AllowedNetworks<Peer>.Host(lease.Address4), AllowedNetworks<Peer>.Host(lease.Address6)];
+
+    private void AddClient(ServerClient client, Session session)
     {
-        ServerPeer? old;
-        lock (_peersGate)
+        ServerClient? old;
+        lock (_clientsGate)
         {
-            _peers.TryGetValue(peer.Key.Fingerprint, out old);
-            _peers[peer.Key.Fingerprint] = peer;
-            if (old is not null)
-            {
-                _routes.Remove(old);
-            }
-
-            _routes.Add(peer.Lease, peer);
-            var map = new Dictionary<Session, ServerPeer>(_bySession, ReferenceEqualityComparer.Instance);
-            if (old is not null)
-            {
-                map.Remove(old.Session);
-            }
-
-            map[peer.Session] = peer;
-            _bySession = map;
+            _clients.TryGetValue(client.Key.Fingerprint, out old);
+            _clients[client.Key.Fingerprint] = client;
+            _device!.AddPeer(client.Peer, session, AllowedNetworks(client.Lease));
         }
 
         if (old is not null)
         {
-            // The same client connected again (restarted): its old session goes.
-            CloseQuietly(old.KeyChannel);
-            old.Session.Dispose();
+            // The same client connected again (restarted): its old session and channel go.
+            _device!.RemovePeer(old.Peer);
+            old.Channel.Dispose();
         }
     }
 
-    private void RemovePeer(ServerPeer peer, string reason)
+    private void RemoveClient(Peer peer, string reason)
     {
-        lock (_peersGate)
+        ServerClient? client;
+        lock (_clientsGate)
         {
-            if (!_peers.TryGetValue(peer.Key.Fingerprint, out ServerPeer? p) || !ReferenceEquals(p, peer))
+            client = _clients.GetValueOrDefault(peer.Fingerprint);
+        }
+
+        if (client is not null && ReferenceEquals(client.Peer, peer))
+        {
+            RemoveClient(client, reason);
+        }
+    }
+
+    private void RemoveClient(ServerClient client, string reason)
+    {
+        lock (_clientsGate)
+        {
+            if (!_clients.TryGetValue(client.Key.Fingerprint, out ServerClient? c) || !ReferenceEquals(c, client))
             {
                 return;
             }
 
-            _peers.Remove(peer.Key.Fingerprint);
-            _routes.Remove(peer);
-            var map = new Dictionary<Session, ServerPeer>(_bySession, ReferenceEqualityComparer.Instance);
-            map.Remove(peer.Session);
-            _bySession = map;
+            _clients.Remove(client.Key.Fingerprint);
         }
 
-        _pool!.Release(peer.Key.Fingerprint, _clock.Now);
-        CloseQuietly(peer.KeyChannel);
-        peer.Session.Dispose();
-        _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", peer.Key.Name, peer.Key.Fingerprint, reason);
+        string? endpoint = client.Peer.Endpoint is SocketAddress ep ? Peer.Describe(ep) : null;
+        _device?.RemovePeer(client.Peer);
+        _pool!.Release(client.Key.Fingerprint, _clock.Now);
+        client.Channel.Dispose();
+        _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", client.Key.Name, client.Key.Fingerprint, reason);
         _service.Status(StatusLine());
-
-        Emit(SessionEventKind.Disconnected, peer.Key.Fingerprint, peer.Endpoint is null ? null : ServerPeer.Describe(peer.Endpoint), reason);
-    }
-
-    private static void CloseQuietly(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-
-        socket.Dispose();
-    }
-
-    // UDP receive thread(s): authenticate, check the inner source against the sender's addresses, deliver.
-    private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress from)
-    {
-        if (!_table.TryGetSession(datagram, out Session session))
-        {
-            return; // unknown index: nothing allocated, nothing changed
-        }
-
-        // Opened straight into the coalescing queue (flushed in OnBatchEnd) or a buffer: TunDelivery.
-        TunDevice tun = _tun!;
-        TunDelivery delivery = TunDelivery.For(tun);
-        Span<byte> packet = delivery.Next(tun);
-        OpenResult r = session.Open(datagram, packet, from);
-        if (!r.Authenticated || !_bySession.TryGetValue(session, out ServerPeer? peer))
-        {
-            return;
-        }
-
-        if (r.EndpointChanged || peer.Endpoint is null)
-        {
-            peer.Endpoint = session.Endpoint;
-        }
-
-        if (r.Status != OpenStatus.Packet)
-        {
-            return;
-        }
-
-        ReadOnlySpan<byte> ip = packet[..r.Length];
-        if (!_routes.IsOwnedBy(IpPacket.SourceAddress(ip), peer))
-        {
-            peer.CountRoutingDrop();
-            return;
-        }
-
-        delivery.Deliver(tun, r.Length);
-    }
-
-    // UDP receive thread, after each receive call: write what OnDatagram queued (TCP runs coalesced).
-    private void OnBatchEnd() => TunDelivery.Flush(_tun!);
-
-    // TUN reader thread: route by destination to the owning client, seal, send. Drains what the TUN
-    // queue holds into one batch (sealed in place) and sends it with one sendmmsg.
-    private void TunLoop()
-    {
-        byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
-        int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
-        int[] lengths = new int[maxDatagrams];
-        using var batch = new UdpBatch(2 * maxDatagrams, _sessionOptions.MaxDatagramSize);
-        AddressFamily batchFamily = AddressFamily.Unspecified;
-        TunDevice tun = _tun!;
-        while (true)
-        {
-            int n;
-            try
-            {
-                n = batch.Count == 0 ? tun.Read(packet) : tun.TryRead(packet);
-            }
-            catch (IOException e)
-            {
-                _logger.LogError("TUN read failed: {Reason}", e.Message);
-                return;
-            }
-
-            if (n <= 0)
-            {
-                _udp!.SendBatch(batch, batchFamily); // queue drained: send what was sealed
-                if (n < 0)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            ReadOnlySpan<byte> ip = packet.AsSpan(0, n);
-            ServerPeer? peer = _routes.Lookup(IpPacket.DestinationAddress(ip));
-            SocketAddress? ep = peer?.Endpoint;
-            if (peer is null || ep is null)
-            {
-                Interlocked.Increment(ref _dropsNoRoute);
-                continue;
-            }
-
-            if (batch.FreeSlots < maxDatagrams || (batch.Count > 0 && ep.Family != batchFamily))
-            {
-                _udp!.SendBatch(batch, batchFamily);
-            }
-
-            SealResult r;
-            try
-            {
-                r = peer.Session.Seal(ip, batch.Free, lengths);
-            }
-            catch (ObjectDisposedException)
-            {
-                continue; // the peer went away meanwhile
-            }
-
-            if (r.Status != SealStatus.Ok)
-            {
-                continue;
-            }
-
-            batchFamily = ep.Family;
-            for (int i = 0; i < r.Count; i++)
-            {
-                batch.Commit(lengths[i], ep);
-            }
-        }
+        Emit(SessionEventKind.Disconnected, client.Key.Fingerprint, endpoint, reason);
     }
 
     public List<SnekSession> Snapshot()
     {
-        List<ServerPeer> peers;
-        lock (_peersGate)
+        List<ServerClient> clients;
+        lock (_clientsGate)
         {
-            peers = [.. _peers.Values];
+            clients = [.. _clients.Values];
         }
 
         List<SnekSession> result = [];
-        foreach (ServerPeer p in peers)
+        foreach (ServerClient c in clients)
         {
-            result.Add(p.ToSnekSession(InterfaceName, TunnelRole.Server, null, SessionState.Established));
+            result.Add(c.Peer.ToSnekSession(InterfaceName, TunnelRole.Server, SessionState.Established, Addresses(c.Lease), _device!.AllowedNetworksOf(c.Peer)));
         }
 
         return result;
@@ -717,9 +578,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     {
         HandshakeCounters c = _limiter.Counters;
         int sessions;
-        lock (_peersGate)
+        lock (_clientsGate)
         {
-            sessions = _peers.Count;
+            sessions = _clients.Count;
         }
 
         return new SnekServerStatus
@@ -742,14 +603,14 @@ internal sealed class Server : ITunnelControl, IDisposable
 
     public bool Disconnect(string fingerprint)
     {
-        ServerPeer? match = null;
-        lock (_peersGate)
+        ServerClient? match = null;
+        lock (_clientsGate)
         {
-            foreach (ServerPeer p in _peers.Values)
+            foreach (ServerClient c in _clients.Values)
             {
-                if (Fingerprint.Matches(p.Key.Fingerprint, fingerprint))
+                if (Fingerprint.Matches(c.Key.Fingerprint, fingerprint))
                 {
-                    match = p;
+                    match = c;
                     break;
                 }
             }
@@ -760,7 +621,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             return false;
         }
 
-        RemovePeer(match, "disconnected by an administrator");
+        RemoveClient(match, "disconnected by an administrator");
         return true;
     }
 
@@ -774,31 +635,27 @@ internal sealed class Server : ITunnelControl, IDisposable
         _reloadRegistration?.Dispose();
         _reloadRegistration = null;
         _keyChannel?.Dispose();
-        List<ServerPeer> peers;
-        lock (_peersGate)
+        _keyChannel = null;
+        List<ServerClient> clients;
+        lock (_clientsGate)
         {
-            peers = [.. _peers.Values];
+            clients = [.. _clients.Values];
         }
 
-        foreach (ServerPeer p in peers)
+        foreach (ServerClient c in clients)
         {
-            RemovePeer(p, "server stopping");
+            RemoveClient(c, "server stopping");
         }
 
         SaveLeases();
         _leaseFile = null;
-
-        _udp?.Dispose();
-        _tun?.Dispose();
-        _tunThread?.Join(TimeSpan.FromSeconds(2));
+        _device?.Dispose();
         _status?.Dispose();
+        _status = null;
         _local?.Dispose();
         _identity?.Dispose();
-        _keyChannel = null;
-        _udp = null;
-        _status = null;
     }
 
     private void Emit(SessionEventKind kind, string? fingerprint, string? endpoint, string? message) =>
-        _emit(new SnekSessionEvent { Time = DateTimeOffset.UtcNow, InterfaceName = InterfaceName, Kind = kind, PeerFingerprint = fingerprint, Endpoint = endpoint, Message = message });
+        _emit(new SnekSessionEvent { Time = _clock.UtcNow, InterfaceName = InterfaceName, Kind = kind, PeerFingerprint = fingerprint, Endpoint = endpoint, Message = message });
 }

@@ -7,17 +7,15 @@ namespace Jormungandr.Engine;
 /// Where a UDP receive thread opens each packet and how the packet reaches the TUN. With offloads the
 /// packet is opened straight into a <see cref="TcpCoalescer"/> and written, TCP runs merged, when the
 /// receive batch ends (<see cref="Flush"/>); without, it is opened into a pinned buffer and written at once.
-/// One per receive thread (each receive thread serves one tunnel), so nothing here is shared.
+/// One per receive loop (owned by that loop's receiver), so nothing here is shared.
 /// </summary>
 internal sealed class TunDelivery
 {
-    [ThreadStatic]
-    private static TunDelivery? t_current;
-
     private readonly TcpCoalescer? _queue;
     private readonly byte[]? _buffer;
 
-    private TunDelivery(bool offloads)
+    /// <summary>Delivery for a TUN with (<paramref name="offloads"/>) or without coalesced writes.</summary>
+    public TunDelivery(bool offloads)
     {
         if (offloads)
         {
@@ -29,11 +27,8 @@ internal sealed class TunDelivery
         }
     }
 
-    /// <summary>The calling receive thread's delivery for <paramref name="tun"/>.</summary>
-    public static TunDelivery For(TunDevice tun) => t_current ??= new TunDelivery(tun.Offloads);
-
     /// <summary>Space to open the next packet into (at least <see cref="ProtocolConstants.MaxPacketSize"/> bytes).</summary>
-    public Span<byte> Next(TunDevice tun)
+    public Span<byte> Next(ITunDevice tun)
     {
         if (_queue is null)
         {
@@ -49,7 +44,7 @@ internal sealed class TunDelivery
     }
 
     /// <summary>Delivers the <paramref name="length"/>-byte packet just opened at the start of <see cref="Next"/>.</summary>
-    public void Deliver(TunDevice tun, int length)
+    public void Deliver(ITunDevice tun, int length)
     {
         if (_queue is null)
         {
@@ -61,10 +56,10 @@ internal sealed class TunDelivery
         }
     }
 
-    /// <summary>At the end of a receive batch: writes what the calling thread queued.</summary>
-    public static void Flush(TunDevice tun)
+    /// <summary>At the end of a receive batch: writes what this loop queued.</summary>
+    public void Flush(ITunDevice tun)
     {
-        if (t_current?._queue is { Count: > 0 } queue)
+        if (_queue is { Count: > 0 } queue)
         {
             tun.Write(queue);
         }

@@ -6,16 +6,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Jormungandr.Engine;
 
-/// <summary>Called on the receive thread for each datagram; the span and address are only valid during the call.</summary>
-internal delegate void DatagramHandler(ReadOnlySpan<byte> datagram, SocketAddress from);
-
 /// <summary>
 /// The UDP data channel: one socket per address family, large buffers, and one dedicated thread per
 /// socket blocking in receive (no async state machine on the hot path). Sends go out on the socket of
 /// the destination's family from any thread. Batched: the receive loop takes every queued
 /// datagram with one recvmmsg, and <see cref="SendBatch"/> sends a whole <see cref="UdpBatch"/> with one sendmmsg.
 /// </summary>
-internal sealed class UdpTransport : IDisposable
+internal sealed class UdpTransport : IDatagramTransport
 {
     /// <summary>Receive buffer per packet: the largest UDP payload.</summary>
     public const int MaxDatagram = 65535;
@@ -44,6 +41,12 @@ internal sealed class UdpTransport : IDisposable
 
     /// <summary>The local IPv6 endpoint, if an IPv6 socket is open.</summary>
     public IPEndPoint? LocalEndPoint6 => (IPEndPoint?)_v6?.LocalEndPoint;
+
+    /// <inheritdoc />
+    public int LocalPort => LocalEndPoint4?.Port ?? LocalEndPoint6?.Port ?? 0;
+
+    /// <summary>Opens the Linux data channel (the <see cref="TransportFactory"/> of a real tunnel).</summary>
+    public static TransportFactory Factory(ILogger logger) => (bind, port) => Bind(bind, port, logger);
 
     /// <summary>
     /// Binds the data port: on <paramref name="bind"/> only, or on 0.0.0.0 and [::] (IPv6-only, so
@@ -123,11 +126,11 @@ internal sealed class UdpTransport : IDisposable
     }
 
     /// <summary>
-    /// Starts one receive thread per socket, each calling <paramref name="handler"/> per datagram and then
-    /// <paramref name="batchEnd"/> (on the same thread) once the datagrams of one receive call are handled,
-    /// so a handler may queue work (TUN writes to coalesce) and finish it there.
+    /// Starts one receive thread per socket, each with its own receiver: <see cref="IDatagramReceiver.Receive"/>
+    /// per datagram, then <see cref="IDatagramReceiver.BatchEnd"/> once the datagrams of one receive call are
+    /// handled, so the receiver may queue work (TUN writes to coalesce) and finish it there.
     /// </summary>
-    public void Start(DatagramHandler handler, Action? batchEnd, string name)
+    public void Start(Func<IDatagramReceiver> createReceiver, string name)
     {
         foreach (Socket? s in (Socket?[])[_v4, _v6])
         {
@@ -137,13 +140,13 @@ internal sealed class UdpTransport : IDisposable
             }
 
             Socket socket = s;
-            var thread = new Thread(() => ReceiveLoop(socket, handler, batchEnd)) { IsBackground = true, Name = name + (socket == _v4 ? " udp4" : " udp6") };
+            var thread = new Thread(() => ReceiveLoop(socket, createReceiver())) { IsBackground = true, Name = name + (socket == _v4 ? " udp4" : " udp6") };
             _threads.Add(thread);
             thread.Start();
         }
     }
 
-    private void ReceiveLoop(Socket socket, DatagramHandler handler, Action? batchEnd)
+    private void ReceiveLoop(Socket socket, IDatagramReceiver receiver)
     {
         // recvmmsg: one syscall takes every datagram queued (up to BatchSize); blocks for the first only.
         using var batch = new UdpBatch(BatchSize, MaxDatagram);
@@ -194,7 +197,7 @@ internal sealed class UdpTransport : IDisposable
                         received++;
                         try
                         {
-                            handler(message.Slice(offset, Math.Min(segment, message.Length - offset)), from);
+                            receiver.Receive(message.Slice(offset, Math.Min(segment, message.Length - offset)), from);
                         }
                         catch (Exception e) when (e is not OutOfMemoryException)
                         {
@@ -214,7 +217,7 @@ internal sealed class UdpTransport : IDisposable
 
                 try
                 {
-                    batchEnd?.Invoke();
+                    receiver.BatchEnd();
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

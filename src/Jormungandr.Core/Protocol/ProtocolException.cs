@@ -26,6 +26,9 @@ public enum ProtocolError
 
     /// <summary>A key-channel frame is empty or larger than the maximum.</summary>
     FrameTooLarge = 8,
+
+    /// <summary>The peer started handshakes faster than its bound allows (rekeys on an authenticated channel).</summary>
+    RateLimited = 9,
 }
 
 /// <summary>

@@ -8,4 +8,10 @@ public interface IClock
 
     /// <summary>Wall-clock time, for display only (established-at, last handshake).</summary>
     DateTimeOffset UtcNow { get; }
+
+    /// <summary>
+    /// Completes once <paramref name="delay"/> of this clock's time has passed (timers and deadlines wait
+    /// here, so a test clock drives them too); cancelled through <paramref name="cancellationToken"/>.
+    /// </summary>
+    Task Delay(TimeSpan delay, CancellationToken cancellationToken) => Task.Delay(delay, cancellationToken);
 }

@@ -24,6 +24,12 @@ public sealed class SnekSession
     /// <summary>The peer's tunnel addresses (server side: assigned to the client; client side: its own).</summary>
     public string[] TunnelAddresses { get; set; } = [];
 
+    /// <summary>
+    /// Cryptokey routing: the networks this peer owns. Packets to them go to this peer, and packets from
+    /// this peer are accepted only from inside them.
+    /// </summary>
+    public string[] AllowedNetworks { get; set; } = [];
+
     /// <summary>Where the session is in its life.</summary>
     public SessionState State { get; set; }
 

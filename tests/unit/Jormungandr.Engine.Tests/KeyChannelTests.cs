@@ -47,9 +47,8 @@ public sealed class KeyChannelTests
         using KeyChannel channel = KeyChannel.Listen(IPAddress.Loopback, port, NullLogger.Instance);
         channel.FirstFrameTimeout = TimeSpan.FromMilliseconds(300);
         int handled = 0;
-        channel.Start(async (socket, source, stop) =>
+        channel.Start(async (stream, source, stop) =>
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
             await KeyChannel.ReadAsync(stream, Timeout.InfiniteTimeSpan, stop); // as the server reads an Initiation
             Interlocked.Increment(ref handled);
         });
@@ -78,9 +77,8 @@ public sealed class KeyChannelTests
         int port = FreePort();
         using KeyChannel channel = KeyChannel.Listen(IPAddress.Loopback, port, NullLogger.Instance);
         var received = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Start(async (socket, source, stop) =>
+        channel.Start(async (stream, source, stop) =>
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
             received.TrySetResult(await KeyChannel.ReadAsync(stream, TimeSpan.FromSeconds(5), stop));
         });
 
@@ -108,9 +106,8 @@ public sealed class KeyChannelTests
         channel.FirstFrameTimeout = TimeSpan.FromSeconds(20);
         channel.ConnectionCap = 2;
         var received = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Start(async (socket, source, stop) =>
+        channel.Start(async (stream, source, stop) =>
         {
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
             received.TrySetResult(await KeyChannel.ReadAsync(stream, TimeSpan.FromSeconds(5), stop));
         });
 

@@ -9,7 +9,7 @@ namespace Jormungandr.Engine.Linux;
 /// from any thread). The fd is non-blocking underneath and waits in poll() together with an eventfd,
 /// so <see cref="Dispose"/> wakes a blocked reader at once. The interface disappears when the fd closes.
 /// </summary>
-internal sealed unsafe partial class TunDevice : IDisposable
+internal sealed unsafe partial class TunDevice : ITunDevice
 {
     private const int IfNameSize = 16;
     private readonly int _fd;

@@ -351,6 +351,22 @@ internal sealed unsafe partial class UdpBatch : IDisposable
             && new ReadOnlySpan<byte>(_names + (a * NameSize), (int)length).SequenceEqual(new ReadOnlySpan<byte>(_names + (b * NameSize), (int)length));
     }
 
+    /// <summary>Send side: committed datagram <paramref name="index"/> (for transports that do not use sendmmsg).</summary>
+    public ReadOnlySpan<byte> Committed(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        return new ReadOnlySpan<byte>(_iov[index].Base, (int)_iov[index].Length);
+    }
+
+    /// <summary>Send side: copies the destination of committed datagram <paramref name="index"/> into <paramref name="address"/>.</summary>
+    public void CopyDestination(int index, SocketAddress address)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        int length = (int)_headers[index].Header.NameLength;
+        new ReadOnlySpan<byte>(_names + (index * NameSize), length).CopyTo(address.Buffer.Span);
+        address.Size = length;
+    }
+
     /// <summary>Drops every committed datagram without sending.</summary>
     public void Clear()
     {

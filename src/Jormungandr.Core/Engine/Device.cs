@@ -1,0 +1,427 @@
+using System.Net;
+using System.Net.Sockets;
+using Jormungandr.Engine.Linux;
+using Jormungandr.Protocol;
+using Jormungandr.Time;
+using Microsoft.Extensions.Logging;
+
+namespace Jormungandr.Engine;
+
+/// <summary>
+/// The data plane of one tunnel, whatever its role: a TUN device, a datagram transport and a set of
+/// peers, each with a session and allowed networks. It moves packets (TUN → longest-prefix match on the
+/// destination → seal → send; datagram → session by receiver index → open → the inner source must route
+/// back to the sending peer → TUN) and runs the session timers (keepalives, expiry, the rekey trigger),
+/// once, for every peer. Handshakes, addresses and policy belong to its owner (<see cref="Server"/>,
+/// <see cref="Client"/>), which hears of expiries and due rekeys through <see cref="Expired"/> and
+/// <see cref="RekeyDue"/>. Threads: one TUN reader, one receive loop per transport socket, and the timer
+/// loop (<see cref="RunTimersAsync"/>), which sleeps until the earliest session deadline.
+/// </summary>
+internal sealed class Device : IDisposable
+{
+    /// <summary>Shortest sleep of the timer loop (a session with fragments in flight asks for "now").</summary>
+    internal static readonly TimeSpan MinTimerSleep = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest sleep of the timer loop with no deadline sooner.</summary>
+    internal static readonly TimeSpan MaxTimerSleep = TimeSpan.FromSeconds(30);
+
+    private readonly ITunDevice _tun;
+    private readonly IClock _clock;
+    private readonly ILogger _logger;
+    private readonly SessionOptions _sessionOptions;
+    private readonly AllowedNetworks<Peer> _routes = new();
+    private readonly Lock _gate = new();
+    private volatile Dictionary<Session, Peer> _bySession = new(ReferenceEqualityComparer.Instance);
+    private volatile Peer[] _peers = [];
+    private volatile IDatagramTransport _transport;
+    private TaskCompletionSource _wake = NewWake();
+    private Thread? _tunThread;
+    private long _dropsNoRoute;
+    private int _disposed;
+
+    /// <summary>A device over <paramref name="tun"/> and <paramref name="transport"/> (both owned from here on).</summary>
+    public Device(ITunDevice tun, IDatagramTransport transport, SessionOptions sessionOptions, IClock clock, ILogger logger)
+    {
+        _tun = tun;
+        _transport = transport;
+        _sessionOptions = sessionOptions;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>The TUN interface's name.</summary>
+    public string Name => _tun.Name;
+
+    /// <summary>Receiver index → session, for every session of this device (handshakes reserve indices here).</summary>
+    public SessionTable Sessions { get; } = new();
+
+    /// <summary>Limits and timers of this device's sessions.</summary>
+    public SessionOptions SessionOptions => _sessionOptions;
+
+    /// <summary>The peers now.</summary>
+    public IReadOnlyList<Peer> Peers => _peers;
+
+    /// <summary>TUN packets dropped because no peer's allowed networks contain their destination.</summary>
+    public long DropsNoRoute => Volatile.Read(ref _dropsNoRoute);
+
+    /// <summary>The transport datagrams leave through now.</summary>
+    public IDatagramTransport Transport => _transport;
+
+    /// <summary>A peer's session timed out or its keys are past their hard limit (on the timer loop; must not throw).</summary>
+    public Action<Peer>? Expired { get; set; }
+
+    /// <summary>A peer's session asks for a rekey (initiator side; on the timer loop; must not throw).</summary>
+    public Action<Peer>? RekeyDue { get; set; }
+
+    /// <summary>Starts the TUN reader and the transport's receive loops.</summary>
+    public void Start()
+    {
+        _transport.Start(() => new Receiver(this), _tun.Name);
+        _tunThread = new Thread(TunLoop) { IsBackground = true, Name = _tun.Name + " tun" };
+        _tunThread.Start();
+    }
+
+    /// <summary>Adds <paramref name="peer"/> with <paramref name="session"/> and its allowed networks.</summary>
+    public void AddPeer(Peer peer, Session session, IEnumerable<IPNetwork> allowedNetworks)
+    {
+        lock (_gate)
+        {
+            peer.Session = session;
+            _routes.Set(peer, allowedNetworks);
+            _peers = [.. _peers.Where(p => !ReferenceEquals(p, peer)), peer];
+            MapSession(null, session, peer);
+        }
+
+        Wake();
+    }
+
+    /// <summary>Gives <paramref name="peer"/> a new session (a client after reconnecting); the old one is disposed.</summary>
+    public void ReplaceSession(Peer peer, Session? session)
+    {
+        Session? old;
+        lock (_gate)
+        {
+            old = peer.Session;
+            peer.Session = session;
+            MapSession(old, session, peer);
+        }
+
+        old?.Dispose();
+        Wake();
+    }
+
+    /// <summary>Replaces the allowed networks of <paramref name="peer"/>.</summary>
+    public void SetAllowedNetworks(Peer peer, IEnumerable<IPNetwork> networks)
+    {
+        lock (_gate)
+        {
+            _routes.Set(peer, networks);
+        }
+    }
+
+    /// <summary>The networks <paramref name="peer"/> owns.</summary>
+    public IReadOnlyList<IPNetwork> AllowedNetworksOf(Peer peer) => _routes.NetworksOf(peer);
+
+    /// <summary>Removes <paramref name="peer"/> and disposes its session; false when it was not here.</summary>
+    public bool RemovePeer(Peer peer)
+    {
+        Session? session;
+        lock (_gate)
+        {
+            if (Array.IndexOf(_peers, peer) < 0)
+            {
+                return false;
+            }
+
+            _peers = [.. _peers.Where(p => !ReferenceEquals(p, peer))];
+            _routes.Remove(peer);
+            session = peer.Session;
+            MapSession(session, null, peer);
+        }
+
+        session?.Dispose();
+        return true;
+    }
+
+    /// <summary>Moves the data channel to <paramref name="transport"/> (client roaming); the old one is disposed.</summary>
+    public void ReplaceTransport(IDatagramTransport transport)
+    {
+        transport.Start(() => new Receiver(this), _tun.Name);
+        IDatagramTransport old = _transport;
+        _transport = transport;
+        old.Dispose();
+    }
+
+    /// <summary>Seals a keepalive for <paramref name="peer"/> and sends it (also how a peer learns a new endpoint of ours).</summary>
+    public void SendKeepalive(Peer peer)
+    {
+        Span<byte> keepalive = stackalloc byte[DataPacket.MinSize + 64];
+        if (peer.Session is Session session && peer.Endpoint is SocketAddress ep)
+        {
+            int n;
+            try
+            {
+                n = session.SealKeepalive(keepalive);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (n > 0)
+            {
+                _transport.Send(keepalive[..n], ep);
+            }
+        }
+    }
+
+    /// <summary>Makes the timer loop look at the sessions now (a session was added or changed).</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>
+    /// Runs the session timers until cancelled: keepalives, expiry and due rekeys for every peer, then
+    /// sleeps until the earliest deadline (between <see cref="MinTimerSleep"/> and <see cref="MaxTimerSleep"/>),
+    /// or until <see cref="Wake"/>. An idle tunnel wakes only when one of its sessions has something to do.
+    /// </summary>
+    public async Task RunTimersAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TaskCompletionSource wake = Volatile.Read(ref _wake);
+            TimeSpan next = Tick();
+            TimeSpan sleep = next - _clock.Now;
+            sleep = sleep < MinTimerSleep ? MinTimerSleep : sleep > MaxTimerSleep ? MaxTimerSleep : sleep;
+            using var delayStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task delay = _clock.Delay(sleep, delayStop.Token);
+            Task first = await Task.WhenAny(delay, wake.Task).ConfigureAwait(false);
+            await delayStop.CancelAsync().ConfigureAwait(false);
+            if (first == wake.Task)
+            {
+                Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+            }
+        }
+    }
+
+    /// <summary>One pass of the timers over every peer; returns the earliest next deadline.</summary>
+    internal TimeSpan Tick()
+    {
+        TimeSpan next = _clock.Now + MaxTimerSleep;
+        foreach (Peer peer in _peers)
+        {
+            if (peer.Session is not Session session)
+            {
+                continue;
+            }
+
+            SessionActions actions;
+            try
+            {
+                actions = session.Tick();
+            }
+            catch (ObjectDisposedException)
+            {
+                continue;
+            }
+
+            if ((actions & SessionActions.Expired) != 0)
+            {
+                Expired?.Invoke(peer);
+                continue;
+            }
+
+            if ((actions & SessionActions.SendKeepalive) != 0)
+            {
+                SendKeepalive(peer);
+            }
+
+            if ((actions & SessionActions.Rekey) != 0)
+            {
+                RekeyDue?.Invoke(peer);
+            }
+
+            TimeSpan deadline = session.NextDeadline;
+            if (deadline < next)
+            {
+                next = deadline;
+            }
+        }
+
+        return next;
+    }
+
+    // Callers hold _gate. Readers on the receive threads see either the old or the new map, both consistent.
+    private void MapSession(Session? old, Session? current, Peer peer)
+    {
+        var map = new Dictionary<Session, Peer>(_bySession, ReferenceEqualityComparer.Instance);
+        if (old is not null)
+        {
+            map.Remove(old);
+        }
+
+        if (current is not null)
+        {
+            map[current] = peer;
+        }
+
+        _bySession = map;
+    }
+
+    // Receive loop: find the session by index, authenticate, learn the endpoint, check the inner source
+    // against the sender's allowed networks, deliver.
+    private void Receive(ReadOnlySpan<byte> datagram, SocketAddress from, TunDelivery delivery)
+    {
+        if (!Sessions.TryGetSession(datagram, out Session session) || !_bySession.TryGetValue(session, out Peer? peer))
+        {
+            return; // unknown index: nothing allocated, nothing changed
+        }
+
+        // Opened straight into the coalescing queue (flushed at the batch end) or a buffer.
+        Span<byte> packet = delivery.Next(_tun);
+        OpenResult r;
+        try
+        {
+            r = session.Open(datagram, packet, peer.LearnsEndpoint ? from : null);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the peer went away meanwhile
+        }
+
+        if (!r.Authenticated)
+        {
+            return;
+        }
+
+        if (peer.LearnsEndpoint && (r.EndpointChanged || peer.Endpoint is null))
+        {
+            peer.Endpoint = session.Endpoint;
+        }
+
+        if (r.Status != OpenStatus.Packet)
+        {
+            return;
+        }
+
+        if (!_routes.IsOwnedBy(IpPacket.SourceAddress(packet[..r.Length]), peer))
+        {
+            peer.CountRoutingDrop();
+            return;
+        }
+
+        delivery.Deliver(_tun, r.Length);
+    }
+
+    // TUN reader: route by destination (longest prefix), seal, send. Drains what the TUN queue holds into
+    // one batch (sealed in place) and sends it with one call.
+    private void TunLoop()
+    {
+        byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
+        int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
+        int[] lengths = new int[maxDatagrams];
+        using var batch = new UdpBatch(2 * maxDatagrams, _sessionOptions.MaxDatagramSize);
+        AddressFamily batchFamily = AddressFamily.Unspecified;
+        IDatagramTransport batchTransport = _transport;
+        while (true)
+        {
+            int n;
+            try
+            {
+                n = batch.Count == 0 ? _tun.Read(packet) : _tun.TryRead(packet);
+            }
+            catch (IOException e)
+            {
+                _logger.LogError("TUN read failed: {Reason}", e.Message);
+                return;
+            }
+
+            if (n <= 0)
+            {
+                batchTransport.SendBatch(batch, batchFamily); // queue drained: send what was sealed
+                if (n < 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            ReadOnlySpan<byte> ip = packet.AsSpan(0, n);
+            Peer? peer = _routes.Lookup(IpPacket.DestinationAddress(ip));
+            SocketAddress? ep = peer?.Endpoint;
+            Session? session = peer?.Session;
+            if (session is null || ep is null)
+            {
+                Interlocked.Increment(ref _dropsNoRoute);
+                continue;
+            }
+
+            IDatagramTransport transport = _transport;
+            if (batch.Count > 0 && (batch.FreeSlots < maxDatagrams || ep.Family != batchFamily || !ReferenceEquals(transport, batchTransport)))
+            {
+                batchTransport.SendBatch(batch, batchFamily);
+            }
+
+            SealResult r;
+            try
+            {
+                r = session.Seal(ip, batch.Free, lengths);
+            }
+            catch (ObjectDisposedException)
+            {
+                continue; // the peer went away meanwhile
+            }
+
+            if (r.Status != SealStatus.Ok)
+            {
+                continue;
+            }
+
+            batchFamily = ep.Family;
+            batchTransport = transport;
+            for (int i = 0; i < r.Count; i++)
+            {
+                batch.Commit(lengths[i], ep);
+            }
+        }
+    }
+
+    /// <summary>Stops the loops, disposes every session, the transport and the TUN.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Peer[] peers;
+        lock (_gate)
+        {
+            peers = _peers;
+            _peers = [];
+            _bySession = new Dictionary<Session, Peer>(ReferenceEqualityComparer.Instance);
+        }
+
+        foreach (Peer p in peers)
+        {
+            _routes.Remove(p);
+            p.Session?.Dispose();
+        }
+
+        _transport.Dispose();
+        _tun.Dispose();
+        _tunThread?.Join(TimeSpan.FromSeconds(2));
+        Wake();
+    }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>One receive loop's state: where it opens packets and how they reach the TUN.</summary>
+    private sealed class Receiver(Device device) : IDatagramReceiver
+    {
+        private readonly TunDelivery _delivery = new(device._tun.Offloads);
+
+        public void Receive(ReadOnlySpan<byte> datagram, SocketAddress from) => device.Receive(datagram, from, _delivery);
+
+        public void BatchEnd() => _delivery.Flush(device._tun);
+    }
+}
