@@ -19,7 +19,7 @@ namespace Jormungandr.Engine;
 /// (that is an attack or a misconfiguration, not an outage). Packets and session timers are the
 /// device's; the message order of handshakes is the <see cref="InitiatorExchange"/>'s.
 /// </summary>
-internal sealed class Client : ITunnelControl, IDisposable
+internal sealed class Client : IRoamingTunnel, IDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly ClientOptions _options;

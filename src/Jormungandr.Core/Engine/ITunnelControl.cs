@@ -17,9 +17,6 @@ internal interface ITunnelControl
     /// <summary>Disconnects the peer with this fingerprint (full or short form); false when there is none.</summary>
     bool Disconnect(string fingerprint);
 
-    /// <summary>Moves the data channel to a new local UDP port (client roaming); false when not supported.</summary>
-    bool Rebind();
-
     /// <summary>Asks the tunnel to stop (returns at once; the tunnel tears down on its own thread).</summary>
     void RequestStop();
 }

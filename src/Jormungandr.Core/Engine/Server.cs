@@ -598,6 +598,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             TimedOut = c.TimedOut,
             Failed = c.Failed,
             Unauthorized = c.Unauthorized,
+            DropsNoRoute = _device?.DropsNoRoute ?? 0,
         };
     }
 
@@ -624,8 +625,6 @@ internal sealed class Server : ITunnelControl, IDisposable
         RemoveClient(match, "disconnected by an administrator");
         return true;
     }
-
-    public bool Rebind() => false;
 
     public void RequestStop() => _stopRequested.Cancel();
 

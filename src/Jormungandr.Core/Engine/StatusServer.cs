@@ -168,7 +168,7 @@ internal sealed class StatusServer : IDisposable
                     ? new StatusResponse { Ok = true }
                     : new StatusResponse { Ok = false, ErrorId = "SessionNotFound", Error = $"No session with peer {request.Fingerprint}." };
             case StatusProtocol.OpRebind:
-                return _control.Rebind()
+                return _control is IRoamingTunnel roaming && roaming.Rebind()
                     ? new StatusResponse { Ok = true }
                     : new StatusResponse { Ok = false, ErrorId = "RebindNotSupported", Error = "Only a client can move its data channel." };
             default:

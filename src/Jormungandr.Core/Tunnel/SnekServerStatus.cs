@@ -45,4 +45,7 @@ public sealed class SnekServerStatus
 
     /// <summary>The client's key was not authorized.</summary>
     public long Unauthorized { get; set; }
+
+    /// <summary>Packets from the server's own side (its TUN) dropped because no client owns their destination.</summary>
+    public long DropsNoRoute { get; set; }
 }

@@ -35,8 +35,6 @@ public sealed class StatusSocketTests : IDisposable
             return true;
         }
 
-        public bool Rebind() => false;
-
         public SnekServerStatus? ServerStatus() => new() { InterfaceName = InterfaceName, Sessions = 1, HandshakeSlots = 64, Evicted = 7, RefusedRate = 3 };
 
         public void RequestStop() => Stopped = true;
@@ -111,6 +109,16 @@ public sealed class StatusSocketTests : IDisposable
         Assert.False(stop.IsCompleted); // still waiting for the tunnel to remove its socket
         server.Dispose();
         await stop.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Rebind_is_refused_by_a_tunnel_that_cannot_roam()
+    {
+        var tunnel = new FakeTunnel();
+        using StatusServer server = StatusServer.Start(_dir, tunnel, NullLogger.Instance);
+        StatusResponse r = await StatusClient.QueryAsync(server.Path, new StatusRequest { Op = StatusProtocol.OpRebind }, CancellationToken.None);
+        Assert.False(r.Ok);
+        Assert.Equal("RebindNotSupported", r.ErrorId);
     }
 
     [Fact]
