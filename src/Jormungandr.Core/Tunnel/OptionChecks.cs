@@ -118,16 +118,22 @@ internal static class OptionChecks
     /// <summary>Linux interface names: 1 to 15 characters of letters, digits, '_', '-', '.'; not '.' or '..'.</summary>
     public static void InterfaceName(string value)
     {
-        bool ok = value.Length is >= 1 and <= 15 && value != "." && value != "..";
-        foreach (char c in value)
+        if (!IsInterfaceName(value))
+        {
+            throw Invalid("InterfaceName", $"InterfaceName '{value}' must be 1 to 15 letters, digits, '_', '-' or '.'.");
+        }
+    }
+
+    /// <summary>1 to 15 letters, digits, '_', '-' or '.', not "." or "..".</summary>
+    public static bool IsInterfaceName(string? value)
+    {
+        bool ok = value is { Length: >= 1 and <= 15 } && value != "." && value != "..";
+        foreach (char c in value ?? string.Empty)
         {
             ok &= char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
         }
 
-        if (!ok)
-        {
-            throw Invalid("InterfaceName", $"InterfaceName '{value}' must be 1 to 15 letters, digits, '_', '-' or '.'.");
-        }
+        return ok;
     }
 
     public static void Mtu(int mtu, bool ipv6)
