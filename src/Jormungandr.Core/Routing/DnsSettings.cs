@@ -29,7 +29,8 @@ internal sealed record DnsSettings
 
         foreach (IPAddress server in servers)
         {
-            if (server.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) || server.ScopeId != 0
+            if (server.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                || (server.AddressFamily == AddressFamily.InterNetworkV6 && server.ScopeId != 0)
                 || server.Equals(IPAddress.Any) || server.Equals(IPAddress.IPv6Any) || server.IsIPv4MappedToIPv6
                 || (server.AddressFamily == AddressFamily.InterNetwork && server.GetAddressBytes()[0] >= 224))
             {

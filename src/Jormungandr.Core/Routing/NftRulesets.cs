@@ -34,7 +34,7 @@ internal static class NftRulesets
             + $"oifname \"{interfaceName}\" accept; "
             + $"meta mark 0x{fwMark.ToString("x", CultureInfo.InvariantCulture)} accept; "
             + "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert } accept; "
-            + "counter drop; } }";
+            + "counter drop; }; }";
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ internal static class NftRulesets
         }
 
         return Replace(table)
-            + $"table {Family} {table} {{ chain postrouting {{ type nat hook postrouting priority 100; policy accept; {rules}}} }}";
+            + $"table {Family} {table} {{ chain postrouting {{ type nat hook postrouting priority 100; policy accept; {rules}}}; }}";
     }
 
     private static string Replace(string table) => $"add table {Family} {table}; delete table {Family} {table}; ";
