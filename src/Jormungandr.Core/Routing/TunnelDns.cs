@@ -201,14 +201,14 @@ internal static class TunnelDns
         {
             try
             {
-                Revert(system, change);
-                journal.Forget(change);
+                Revert(system, change); // best effort: the failed command may have left half a record
             }
             catch (SnekException)
             {
-                // Stays in the journal: the next start tries again.
+                // A resolver that refused the record may refuse its removal too; nothing of ours is known to be there.
             }
 
+            journal.Forget(change);
             throw;
         }
     }

@@ -236,6 +236,7 @@ public sealed class HostRoutingLabTests : IDisposable
     {
         using NetworkNamespace ns = NetworkNamespace.Create("dns");
         string directory = Path.Combine("/etc/netns", ns.Name);
+        bool hadNetnsDirectory = Directory.Exists("/etc/netns");
         try
         {
             Directory.CreateDirectory(directory);
@@ -266,6 +267,10 @@ public sealed class HostRoutingLabTests : IDisposable
         finally
         {
             Directory.Delete(directory, recursive: true);
+            if (!hadNetnsDirectory)
+            {
+                Directory.Delete("/etc/netns");
+            }
         }
     }
 
