@@ -205,6 +205,32 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>
+    /// Seals a control message (inner kind 3, one datagram; returned length) or returns 0 when there are
+    /// no usable keys. Rare (a few per session), so it shares the keepalive's path and counts nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload is empty, over <see cref="DataPacket.MaxControlSize"/>, or does not fit one datagram.</exception>
+    public int SealControl(ReadOnlySpan<byte> payload, Span<byte> output)
+    {
+        if (payload.IsEmpty || payload.Length > DataPacket.MaxControlSize || DataPacket.InnerHeaderSize + payload.Length > _options.MaxPlaintext)
+        {
+            throw new ArgumentException($"A control message carries 1 to {DataPacket.MaxControlSize} bytes within one datagram.", nameof(payload));
+        }
+
+        lock (_sendLock)
+        {
+            KeyPair? kp = UsableSendKeys(1);
+            if (kp is null)
+            {
+                return 0;
+            }
+
+            int n = SealOne(kp, DataPacket.KindControl, payload, 0, 0, 0, output);
+            _lastSent = _clock.Now;
+            return n;
+        }
+    }
+
+    /// <summary>
     /// Opens one datagram. On <see cref="OpenStatus.Packet"/> the IP packet is at the start of
     /// <paramref name="packetOut"/>. When <paramref name="source"/> is given and the datagram
     /// authenticated and was not a replay, the session's endpoint moves there (roaming).
@@ -589,7 +615,7 @@ public sealed class Session : IDisposable
         byte kind = plain[0];
         int length = BinaryPrimitives.ReadUInt16BigEndian(plain.Slice(2));
         int inner = DataPacket.InnerHeaderSize + (kind == DataPacket.KindFragment ? DataPacket.FragmentHeaderSize : 0);
-        if (kind > DataPacket.KindFragment || plain[1] != 0 || inner + length > plain.Length
+        if (kind > DataPacket.KindControl || plain[1] != 0 || inner + length > plain.Length
             || plain.Slice(inner + length).ContainsAnyExcept((byte)0))
         {
             return new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
@@ -599,6 +625,15 @@ public sealed class Session : IDisposable
         {
             case DataPacket.KindKeepalive:
                 return length == 0 ? new OpenResult(OpenStatus.Keepalive, 0, DropReason.None, moved) : new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
+
+            case DataPacket.KindControl:
+                if (length is 0 or > DataPacket.MaxControlSize)
+                {
+                    return new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
+                }
+
+                plain.Slice(inner, length).CopyTo(packetOut);
+                return new OpenResult(OpenStatus.Control, length, DropReason.None, moved);
 
             case DataPacket.KindPacket:
                 if (!IpPacket.IsValid(plain.Slice(inner, length)))

@@ -22,33 +22,10 @@ internal sealed record DnsSettings
     {
         ArgumentNullException.ThrowIfNull(servers);
         ArgumentNullException.ThrowIfNull(searchDomains);
-        if (servers.Count is 0 or > MaxServers)
+        string? problem = Problem(servers, searchDomains, requireServer: true);
+        if (problem is not null)
         {
-            throw Invalid($"A tunnel needs 1 to {MaxServers} DNS servers, not {servers.Count}.");
-        }
-
-        foreach (IPAddress server in servers)
-        {
-            if (server.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-                || (server.AddressFamily == AddressFamily.InterNetworkV6 && server.ScopeId != 0)
-                || server.Equals(IPAddress.Any) || server.Equals(IPAddress.IPv6Any) || server.IsIPv4MappedToIPv6
-                || (server.AddressFamily == AddressFamily.InterNetwork && server.GetAddressBytes()[0] >= 224))
-            {
-                throw Invalid($"{server} cannot be a DNS server (a unicast address without a scope is needed).");
-            }
-        }
-
-        if (searchDomains.Count > MaxDomains)
-        {
-            throw Invalid($"At most {MaxDomains} search domains, not {searchDomains.Count}.");
-        }
-
-        foreach (string domain in searchDomains)
-        {
-            if (!DnsName.IsValid(domain))
-            {
-                throw Invalid($"'{domain}' is not a DNS search domain (labels of letters, digits and '-', dot-separated, at most {DnsName.MaxLength} characters).");
-            }
+            throw new SnekException("InvalidDnsSettings", ErrorKind.InvalidArgument, problem);
         }
 
         Servers = servers;
@@ -82,5 +59,38 @@ internal sealed record DnsSettings
         return text.ToString();
     }
 
-    private static SnekException Invalid(string message) => new("InvalidDnsSettings", ErrorKind.InvalidArgument, message);
+    /// <summary>Why these servers and domains cannot be used (one sentence), or null: the one set of rules for configured and pushed DNS.</summary>
+    public static string? Problem(IReadOnlyList<IPAddress> servers, IReadOnlyList<string> searchDomains, bool requireServer)
+    {
+        if (servers.Count > MaxServers || (requireServer && servers.Count == 0))
+        {
+            return $"A tunnel needs {(requireServer ? 1 : 0)} to {MaxServers} DNS servers, not {servers.Count}.";
+        }
+
+        foreach (IPAddress server in servers)
+        {
+            if (server.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                || (server.AddressFamily == AddressFamily.InterNetworkV6 && (server.ScopeId != 0 || server.IsIPv6Multicast))
+                || server.Equals(IPAddress.Any) || server.Equals(IPAddress.IPv6Any) || server.IsIPv4MappedToIPv6
+                || (server.AddressFamily == AddressFamily.InterNetwork && server.GetAddressBytes()[0] >= 224))
+            {
+                return $"{server} cannot be a DNS server (a unicast address without a scope is needed).";
+            }
+        }
+
+        if (searchDomains.Count > MaxDomains)
+        {
+            return $"At most {MaxDomains} search domains, not {searchDomains.Count}.";
+        }
+
+        foreach (string domain in searchDomains)
+        {
+            if (!DnsName.IsValid(domain))
+            {
+                return $"'{domain}' is not a DNS search domain (labels of letters, digits and '-', dot-separated, at most {DnsName.MaxLength} characters).";
+            }
+        }
+
+        return null;
+    }
 }
