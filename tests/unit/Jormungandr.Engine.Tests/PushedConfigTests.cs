@@ -41,6 +41,16 @@ public class PushedConfigTests
     }
 
     [Fact]
+    public void The_vectors_here_are_the_ones_in_the_protocol_document()
+    {
+        string doc = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "docs", "protocol.md"));
+        string[] documented = [.. doc.Split('\n')
+            .Where(line => line.StartsWith("| routes ", StringComparison.Ordinal) || line.StartsWith("| empty |", StringComparison.Ordinal))
+            .Select(line => line.Split('`')[1].Replace(" ", string.Empty, StringComparison.Ordinal))];
+        Assert.Equal([Vector1, Vector2, Vector3], documented);
+    }
+
+    [Fact]
     public void The_documented_messages_are_the_control_framing_of_the_vectors()
     {
         Assert.Equal("0101", Convert.ToHexStringLower(ControlMessage.Request()));
