@@ -152,6 +152,7 @@ public sealed class HostRoutingLabTests : IDisposable
         using TunDevice tun = CreateTun(lab.Client);
         string tablesBefore = lab.Client.Run(["nft", "list", "tables"]).EnsureSuccess().StandardOutput;
         using Socket listener = Listen(lab.Server, RoutedLab.ServerAddress);
+        using Socket listener6 = Listen(lab.Server, RoutedLab.ServerAddress6);
 
         HostRouting routing = NamespaceThread.Run(lab.Client, () => HostRouting.Open(HostSystem.Linux(), _runDirectory, Tun, out _));
         try
@@ -159,8 +160,13 @@ public sealed class HostRoutingLabTests : IDisposable
             NamespaceThread.Run(lab.Client, () => routing.ApplyKillSwitch(FullTunnelOptions.DefaultMark));
             Assert.Contains("table inet snek_killswitch_snk0", lab.Client.Run(["nft", "list", "tables"]).StandardOutput, StringComparison.Ordinal);
 
-            Assert.False(Connects(lab.Client, RoutedLab.ServerAddress, mark: null), "unmarked traffic leaked past the kill switch");
-            Assert.True(Connects(lab.Client, RoutedLab.ServerAddress, FullTunnelOptions.DefaultMark), "the tunnel's marked socket was blocked");
+            // The neighbour caches start empty: the IPv6 marked connection also proves neighbour discovery passes.
+            foreach (IPAddress server in new[] { RoutedLab.ServerAddress6, RoutedLab.ServerAddress })
+            {
+                Assert.False(Connects(lab.Client, server, mark: null), "unmarked traffic to " + server + " leaked past the kill switch");
+                Assert.True(Connects(lab.Client, server, FullTunnelOptions.DefaultMark), "the tunnel's marked socket to " + server + " was blocked");
+            }
+
             Assert.True(lab.Client.Run(["ping", "-n", "-q", "-c", "1", "-W", "1", "127.0.0.1"]).Succeeded, "loopback was blocked");
 
             NamespaceThread.Run(lab.Client, routing.Remove);
