@@ -187,26 +187,11 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>Seals an empty keepalive (one datagram, returned length) or returns 0 when there are no usable keys.</summary>
-    public int SealKeepalive(Span<byte> output)
-    {
-        lock (_sendLock)
-        {
-            KeyPair? kp = UsableSendKeys(1);
-            if (kp is null)
-            {
-                return 0;
-            }
-
-            int n = SealOne(kp, DataPacket.KindKeepalive, default, 0, 0, 0, output);
-            _lastSent = _clock.Now;
-            _keepaliveDue = false;
-            return n;
-        }
-    }
+    public int SealKeepalive(Span<byte> output) => SealSingle(DataPacket.KindKeepalive, default, output);
 
     /// <summary>
     /// Seals a control message (inner kind 3, one datagram; returned length) or returns 0 when there are
-    /// no usable keys. Rare (a few per session), so it shares the keepalive's path and counts nothing.
+    /// no usable keys. Rare (a few per session), so it shares the keepalive's path and is not counted as a packet.
     /// </summary>
     /// <exception cref="ArgumentException">The payload is empty, over <see cref="DataPacket.MaxControlSize"/>, or does not fit one datagram.</exception>
     public int SealControl(ReadOnlySpan<byte> payload, Span<byte> output)
@@ -216,6 +201,12 @@ public sealed class Session : IDisposable
             throw new ArgumentException($"A control message carries 1 to {DataPacket.MaxControlSize} bytes within one datagram.", nameof(payload));
         }
 
+        return SealSingle(DataPacket.KindControl, payload, output);
+    }
+
+    /// <summary>One datagram of an unfragmented kind (keepalive, control); it counts as traffic for the keepalive timer.</summary>
+    private int SealSingle(byte kind, ReadOnlySpan<byte> payload, Span<byte> output)
+    {
         lock (_sendLock)
         {
             KeyPair? kp = UsableSendKeys(1);
@@ -224,8 +215,9 @@ public sealed class Session : IDisposable
                 return 0;
             }
 
-            int n = SealOne(kp, DataPacket.KindControl, payload, 0, 0, 0, output);
+            int n = SealOne(kp, kind, payload, 0, 0, 0, output);
             _lastSent = _clock.Now;
+            _keepaliveDue = false;
             return n;
         }
     }
