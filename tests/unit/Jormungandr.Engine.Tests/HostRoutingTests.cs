@@ -1,4 +1,6 @@
 using System.Net;
+using FsCheck;
+using FsCheck.Fluent;
 using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
 using Jormungandr.Routing;
@@ -369,6 +371,28 @@ public sealed class HostRoutingTests : IDisposable
     {
         FormatException e = Assert.Throws<FormatException>(() => HostJournalFormat.Parse(text));
         Assert.True(text.StartsWith("jormungandr-host 1", StringComparison.Ordinal) ? e.Message.StartsWith("line 2", StringComparison.Ordinal) : true, e.Message);
+    }
+
+    [Fact]
+    public void Random_journal_text_parses_or_throws_FormatException_only()
+    {
+        string valid = HostJournalFormat.Format([new RuleChange(true, 32761, 21358, 0x536e, true, null), new SysctlChange("net.ipv4.ip_forward", "0", "1")]);
+        Prop.ForAll(
+            Gen.ArrayOf(Gen.Elements(' ', '\n', '-', '/', '0', '6', 'a', 'r', 'u', 'l', 'e', 'n', 'o', 't')).ToArbitrary(),
+            (char[] noise) =>
+            {
+                foreach (string text in new[] { new string(noise), valid + new string(noise), "jormungandr-host 1\n" + new string(noise) })
+                {
+                    try
+                    {
+                        List<HostChange> changes = HostJournalFormat.Parse(text);
+                        Assert.Equal(changes, HostJournalFormat.Parse(HostJournalFormat.Format(changes)));
+                    }
+                    catch (FormatException)
+                    {
+                    }
+                }
+            }).QuickCheckThrowOnFailure();
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Net;
+using FsCheck;
+using FsCheck.Fluent;
 using Jormungandr.Commands;
 using Jormungandr.Engine;
 using Jormungandr.Protocol;
@@ -112,6 +114,33 @@ public class PushedConfigTests
         Assert.Throws<SnekException>(() => new PushedConfig([.. Enumerable.Range(0, 33).Select(i => new IPNetwork(IPAddress.Parse($"198.19.{i}.0"), 24))], [], []));
     }
 
+    [Fact]
+    public void Random_and_mutated_pushes_decode_or_throw_ProtocolException_only_and_round_trip_when_they_decode()
+    {
+        byte[] valid = Convert.FromHexString(Vector1);
+        Prop.ForAll(
+            Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b)).ToArbitrary(),
+            Gen.Choose(0, 2).ToArbitrary(),
+            (byte[] noise, int shape) =>
+            {
+                byte[] data = shape switch
+                {
+                    0 => noise,
+                    1 => [.. valid[..Math.Min(valid.Length, noise.Length)], .. noise],
+                    _ => Mutate(valid, noise),
+                };
+                try
+                {
+                    PushedConfig config = PushedConfig.Decode(data);
+                    Assert.Equal(data, config.Encode()); // canonical: what decodes is exactly its own encoding
+                }
+                catch (ProtocolException e)
+                {
+                    Assert.Equal(ProtocolError.Malformed, e.Error);
+                }
+            }).QuickCheckThrowOnFailure();
+    }
+
     // ---------- client policy ----------
 
     [Fact]
@@ -175,5 +204,16 @@ public class PushedConfigTests
                 "0.0.0.0/0: outside the networks this client accepts",
             ],
             d.Refused.Select(r => $"{r.Route}: {r.Reason}"));
+    }
+
+    private static byte[] Mutate(byte[] message, byte[] noise)
+    {
+        byte[] copy = (byte[])message.Clone();
+        for (int i = 0; i + 1 < noise.Length; i += 2)
+        {
+            copy[noise[i] % copy.Length] = noise[i + 1];
+        }
+
+        return copy;
     }
 }
