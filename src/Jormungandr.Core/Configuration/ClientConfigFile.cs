@@ -22,6 +22,7 @@ public static class ClientConfigFile
     [
         "server", "key_port", "data_port", "certificate", "private_key", "passphrase_file", "server_key",
         "server_public_key", "trusted_servers", "trust_on_first_use", "routes", "interface", "mtu", "padding",
+        "full_tunnel", "kill_switch", "route_nopull", "pull_allow", "pull_deny", "pull_dns",
         "status_dir", "max_reconnect_delay", "rekey_after",
     ];
 
@@ -58,6 +59,18 @@ public static class ClientConfigFile
         if (mtu is int m)
         {
             r.At("mtu", () => OptionChecks.Mtu(m, false));
+        }
+
+        IReadOnlyList<string>? pullAllow = root.Strings("pull_allow", 64);
+        IReadOnlyList<string>? pullDeny = root.Strings("pull_deny", 64);
+        if (pullAllow is not null)
+        {
+            r.At("pull_allow", () => OptionChecks.PullFilter(pullAllow, "pull_allow"));
+        }
+
+        if (pullDeny is not null)
+        {
+            r.At("pull_deny", () => OptionChecks.PullFilter(pullDeny, "pull_deny"));
         }
 
         string? privateKey = root.String("private_key");
@@ -113,6 +126,12 @@ public static class ClientConfigFile
             StatusDirectory = r.Path("status_dir") ?? d.StatusDirectory,
             MaxReconnectDelay = r.Seconds("max_reconnect_delay", 1, 600) ?? d.MaxReconnectDelay,
             RekeyAfter = r.Seconds("rekey_after", 2, 150) ?? d.RekeyAfter,
+            FullTunnel = root.Boolean("full_tunnel") ?? d.FullTunnel,
+            KillSwitch = root.Boolean("kill_switch") ?? d.KillSwitch,
+            RouteNoPull = root.Boolean("route_nopull") ?? d.RouteNoPull,
+            PullAllow = pullAllow ?? d.PullAllow,
+            PullDeny = pullDeny ?? d.PullDeny,
+            NoPullDns = root.Boolean("pull_dns") is bool pullDns ? !pullDns : d.NoPullDns,
         };
     }
 
@@ -150,6 +169,12 @@ public static class ClientConfigFile
             StatusDirectory = Pick(nameof(e.StatusDirectory), file.StatusDirectory, e.StatusDirectory),
             MaxReconnectDelay = Pick(nameof(e.MaxReconnectDelay), file.MaxReconnectDelay, e.MaxReconnectDelay),
             RekeyAfter = Pick(nameof(e.RekeyAfter), file.RekeyAfter, e.RekeyAfter),
+            FullTunnel = Pick(nameof(e.FullTunnel), file.FullTunnel, e.FullTunnel),
+            KillSwitch = Pick(nameof(e.KillSwitch), file.KillSwitch, e.KillSwitch),
+            RouteNoPull = Pick(nameof(e.RouteNoPull), file.RouteNoPull, e.RouteNoPull),
+            PullAllow = Pick(nameof(e.PullAllow), file.PullAllow, e.PullAllow),
+            PullDeny = Pick(nameof(e.PullDeny), file.PullDeny, e.PullDeny),
+            NoPullDns = Pick(nameof(e.NoPullDns), file.NoPullDns, e.NoPullDns),
         };
     }
 

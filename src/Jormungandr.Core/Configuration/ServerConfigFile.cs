@@ -17,7 +17,7 @@ public static class ServerConfigFile
     public static IReadOnlyList<string> Keys { get; } =
     [
         "authorized_keys", "certificate", "passphrase_file", "key_port", "data_port", "bind", "pool", "pool6",
-        "interface", "mtu", "padding", "status_dir", "state_dir",
+        "interface", "mtu", "padding", "status_dir", "state_dir", "gateway", "push_routes", "push_dns", "push_search_domains",
     ];
 
     /// <summary>Reads a server configuration file; absent keys keep the defaults of <see cref="ServerOptions"/>.</summary>
@@ -43,6 +43,18 @@ public static class ServerConfigFile
             r.At("mtu", () => OptionChecks.Mtu(m, pool6 is not null));
         }
 
+        IReadOnlyList<string> pushRoutes = root.Strings("push_routes", 32) ?? d.PushRoutes;
+        IReadOnlyList<string> pushDns = root.Strings("push_dns", 4) ?? d.PushDns;
+        IReadOnlyList<string> pushDomains = root.Strings("push_search_domains", 6) ?? d.PushSearchDomains;
+        foreach (string key in new[] { "push_routes", "push_dns", "push_search_domains" })
+        {
+            if (root.Has(key))
+            {
+                r.At(key, () => OptionChecks.Pushed(pushRoutes, pushDns, pushDomains));
+                break;
+            }
+        }
+
         return new ServerOptions
         {
             AuthorizedKeysPath = r.Path("authorized_keys") ?? d.AuthorizedKeysPath,
@@ -58,6 +70,10 @@ public static class ServerConfigFile
             NoPadding = root.Boolean("padding") is bool padding ? !padding : d.NoPadding,
             StatusDirectory = r.Path("status_dir") ?? d.StatusDirectory,
             StateDirectory = r.Path("state_dir"),
+            Gateway = root.Boolean("gateway") ?? d.Gateway,
+            PushRoutes = pushRoutes,
+            PushDns = pushDns,
+            PushSearchDomains = pushDomains,
         };
     }
 
@@ -87,6 +103,10 @@ public static class ServerConfigFile
             NoPadding = Pick(nameof(e.NoPadding), file.NoPadding, e.NoPadding),
             StatusDirectory = Pick(nameof(e.StatusDirectory), file.StatusDirectory, e.StatusDirectory),
             StateDirectory = Pick(nameof(e.StateDirectory), file.StateDirectory, e.StateDirectory),
+            Gateway = Pick(nameof(e.Gateway), file.Gateway, e.Gateway),
+            PushRoutes = Pick(nameof(e.PushRoutes), file.PushRoutes, e.PushRoutes),
+            PushDns = Pick(nameof(e.PushDns), file.PushDns, e.PushDns),
+            PushSearchDomains = Pick(nameof(e.PushSearchDomains), file.PushSearchDomains, e.PushSearchDomains),
         };
     }
 }

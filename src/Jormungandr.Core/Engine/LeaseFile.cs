@@ -130,32 +130,12 @@ internal sealed class LeaseFile
                 .Append('\n');
         }
 
-        string temporary = Path + ".tmp";
         try
         {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-            };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, Path, overwrite: true);
-            SyncDirectory();
+            IO.AtomicFile.Write(Path, Encoding.UTF8.GetBytes(text.ToString()), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             throw new SnekException("LeaseFileWriteFailed", ErrorKind.ResourceUnavailable, $"Cannot save the address leases to {Path}: {e.Message}", Path, e);
         }
     }
@@ -239,43 +219,5 @@ internal sealed class LeaseFile
 
         _logger.LogWarning("Address leases reset: {Path} cannot be used ({Reason}); moved to {Aside}, clients get new addresses", Path, why, aside);
         return [];
-    }
-
-    // The rename is durable only once the directory entry is on disk too.
-    private void SyncDirectory()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        int fd = Syscalls.Open(Directory, Syscalls.O_RDONLY_CLOEXEC);
-        if (fd < 0)
-        {
-            throw new IOException($"Cannot open {Directory} to sync it: {Syscalls.Describe(Syscalls.Errno)}");
-        }
-
-        try
-        {
-            if (Syscalls.Fsync(fd) != 0)
-            {
-                throw new IOException($"Cannot sync {Directory}: {Syscalls.Describe(Syscalls.Errno)}");
-            }
-        }
-        finally
-        {
-            _ = Syscalls.Close(fd);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -23,14 +23,35 @@ public static class ProcessRunner
 
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/> to completion or the deadline.</summary>
     /// <exception cref="SnekException"><c>LabProgramNotFound</c> when the program cannot be started.</exception>
-    public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, TimeSpan? timeout = null, int maxOutputChars = DefaultMaxOutputChars)
+    public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, TimeSpan? timeout = null, int maxOutputChars = DefaultMaxOutputChars) =>
+        Run(fileName, arguments, standardInput: null, timeout, maxOutputChars);
+
+    /// <summary>
+    /// Runs <paramref name="fileName"/> with <paramref name="arguments"/>, writing <paramref name="standardInput"/>
+    /// (if any) to its standard input and closing it, to completion or the deadline.
+    /// </summary>
+    /// <exception cref="SnekException"><c>LabProgramNotFound</c> when the program cannot be started.</exception>
+    public static ProcessResult Run(string fileName, IReadOnlyList<string> arguments, string? standardInput, TimeSpan? timeout = null, int maxOutputChars = DefaultMaxOutputChars)
     {
         TimeSpan limit = timeout ?? DefaultTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(timeout));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxOutputChars);
 
-        using Process process = Start(fileName, arguments, redirectInput: false);
+        using Process process = Start(fileName, arguments, redirectInput: standardInput is not null);
         var clock = Stopwatch.StartNew();
+        if (standardInput is not null)
+        {
+            try
+            {
+                process.StandardInput.Write(standardInput);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The program exited without reading its input; its exit code tells the rest.
+            }
+        }
+
         var stdout = new BoundedTextCapture(process.StandardOutput, maxOutputChars);
         var stderr = new BoundedTextCapture(process.StandardError, maxOutputChars);
 

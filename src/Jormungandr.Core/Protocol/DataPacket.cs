@@ -32,6 +32,12 @@ public static class DataPacket
     /// <summary>Inner kind: a fragment of an IP packet.</summary>
     internal const byte KindFragment = 2;
 
+    /// <summary>Inner kind: a control message (one datagram, never fragmented; its meaning is the engine's).</summary>
+    internal const byte KindControl = 3;
+
+    /// <summary>Largest control message payload.</summary>
+    public const int MaxControlSize = 1025;
+
     /// <summary>
     /// Reads the header fields the engine needs to route a datagram to its session. False for
     /// anything that is not a v2 data datagram of plausible size (no exception, no allocation).

@@ -39,6 +39,9 @@ public enum OpenStatus
 
     /// <summary>Dropped; see <see cref="OpenResult.Reason"/>.</summary>
     Dropped,
+
+    /// <summary>An authenticated control message (inner kind 3) is at the start of the output buffer.</summary>
+    Control,
 }
 
 /// <summary>Result of <see cref="Session.Open"/>.</summary>

@@ -187,7 +187,25 @@ public sealed class Session : IDisposable
     }
 
     /// <summary>Seals an empty keepalive (one datagram, returned length) or returns 0 when there are no usable keys.</summary>
-    public int SealKeepalive(Span<byte> output)
+    public int SealKeepalive(Span<byte> output) => SealSingle(DataPacket.KindKeepalive, default, output);
+
+    /// <summary>
+    /// Seals a control message (inner kind 3, one datagram; returned length) or returns 0 when there are
+    /// no usable keys. Rare (a few per session), so it shares the keepalive's path and is not counted as a packet.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload is empty, over <see cref="DataPacket.MaxControlSize"/>, or does not fit one datagram.</exception>
+    public int SealControl(ReadOnlySpan<byte> payload, Span<byte> output)
+    {
+        if (payload.IsEmpty || payload.Length > DataPacket.MaxControlSize || DataPacket.InnerHeaderSize + payload.Length > _options.MaxPlaintext)
+        {
+            throw new ArgumentException($"A control message carries 1 to {DataPacket.MaxControlSize} bytes within one datagram.", nameof(payload));
+        }
+
+        return SealSingle(DataPacket.KindControl, payload, output);
+    }
+
+    /// <summary>One datagram of an unfragmented kind (keepalive, control); it counts as traffic for the keepalive timer.</summary>
+    private int SealSingle(byte kind, ReadOnlySpan<byte> payload, Span<byte> output)
     {
         lock (_sendLock)
         {
@@ -197,7 +215,7 @@ public sealed class Session : IDisposable
                 return 0;
             }
 
-            int n = SealOne(kp, DataPacket.KindKeepalive, default, 0, 0, 0, output);
+            int n = SealOne(kp, kind, payload, 0, 0, 0, output);
             _lastSent = _clock.Now;
             _keepaliveDue = false;
             return n;
@@ -589,7 +607,7 @@ public sealed class Session : IDisposable
         byte kind = plain[0];
         int length = BinaryPrimitives.ReadUInt16BigEndian(plain.Slice(2));
         int inner = DataPacket.InnerHeaderSize + (kind == DataPacket.KindFragment ? DataPacket.FragmentHeaderSize : 0);
-        if (kind > DataPacket.KindFragment || plain[1] != 0 || inner + length > plain.Length
+        if (kind > DataPacket.KindControl || plain[1] != 0 || inner + length > plain.Length
             || plain.Slice(inner + length).ContainsAnyExcept((byte)0))
         {
             return new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
@@ -599,6 +617,15 @@ public sealed class Session : IDisposable
         {
             case DataPacket.KindKeepalive:
                 return length == 0 ? new OpenResult(OpenStatus.Keepalive, 0, DropReason.None, moved) : new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
+
+            case DataPacket.KindControl:
+                if (length is 0 or > DataPacket.MaxControlSize)
+                {
+                    return new OpenResult(OpenStatus.Dropped, 0, DropReason.Malformed, moved);
+                }
+
+                plain.Slice(inner, length).CopyTo(packetOut);
+                return new OpenResult(OpenStatus.Control, length, DropReason.None, moved);
 
             case DataPacket.KindPacket:
                 if (!IpPacket.IsValid(plain.Slice(inner, length)))

@@ -69,6 +69,36 @@ public sealed record ClientOptions
     /// <summary>Age of the session keys at which the client runs a new handshake (rekey); 2 to 150 s (servers refuse keys older than 180 s).</summary>
     public TimeSpan RekeyAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Sends all traffic through the tunnel (IPv4, and IPv6 when the server assigns an IPv6 address) with
+    /// policy routing, the tunnel's own sockets marked so they keep using the underlay; the host's main
+    /// routing table is not changed. A route or pushed route of 0.0.0.0/0 or ::/0 does the same.
+    /// </summary>
+    public bool FullTunnel { get; init; }
+
+    /// <summary>While the client runs, drops everything this host sends outside the tunnel (loopback and the tunnel's own sockets excepted), also between sessions.</summary>
+    public bool KillSwitch { get; init; }
+
+    /// <summary>Ignores every route and DNS setting the server pushes (as OpenVPN's <c>route-nopull</c>).</summary>
+    public bool RouteNoPull { get; init; }
+
+    /// <summary>Pushed routes are taken only inside one of these networks (CIDR; empty: anywhere).</summary>
+    public IReadOnlyList<string> PullAllow { get; init; } = [];
+
+    /// <summary>Pushed routes overlapping one of these networks (CIDR) are refused.</summary>
+    public IReadOnlyList<string> PullDeny { get; init; } = [];
+
+    /// <summary>Ignores pushed DNS servers and search domains (routes are still taken).</summary>
+    public bool NoPullDns { get; init; }
+
+    /// <summary>The route policy these options describe (<see cref="Routing.RoutePolicy"/>); call <see cref="Validate"/> first.</summary>
+    internal Routing.RoutePolicy RoutePolicy => RouteNoPull
+        ? Routing.RoutePolicy.None
+        : new Routing.RoutePolicy(
+            PullAllow.Count == 0 ? Routing.RoutePolicy.All.Allow : OptionChecks.PullFilter(PullAllow, "PullAllow"),
+            OptionChecks.PullFilter(PullDeny, "PullDeny"),
+            !NoPullDns);
+
     /// <summary>Checks every value; throws <see cref="Commands.SnekException"/> (InvalidArgument) naming the first bad one.</summary>
     public void Validate()
     {
@@ -149,6 +179,13 @@ public sealed record ClientOptions
         if (RekeyAfter < TimeSpan.FromSeconds(2) || RekeyAfter > TimeSpan.FromSeconds(150))
         {
             throw OptionChecks.Invalid("RekeyAfter", "RekeyAfter must be between 2 and 150 seconds (servers refuse keys older than 180 s).");
+        }
+
+        _ = OptionChecks.PullFilter(PullAllow, "PullAllow");
+        _ = OptionChecks.PullFilter(PullDeny, "PullDeny");
+        if (RouteNoPull && (PullAllow.Count > 0 || PullDeny.Count > 0 || NoPullDns))
+        {
+            throw OptionChecks.Invalid("RouteNoPull", "RouteNoPull ignores everything pushed; it cannot be combined with PullAllow, PullDeny or NoPullDns.");
         }
     }
 }

@@ -98,6 +98,41 @@ internal static class OptionChecks
 
     public static IPNetwork Route(string value) => Network(value, "Routes");
 
+    /// <summary>
+    /// The server's pushed configuration from its options, checked as a client will check it
+    /// (docs/protocol.md, "Pushed configuration"): routes in CIDR form, DNS server addresses, search domains.
+    /// </summary>
+    public static PushedConfig Pushed(IReadOnlyList<string> routes, IReadOnlyList<string> dns, IReadOnlyList<string> searchDomains)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ArgumentNullException.ThrowIfNull(dns);
+        ArgumentNullException.ThrowIfNull(searchDomains);
+        IPNetwork[] networks = [.. routes.Select(r => Network(r, "PushRoute"))];
+        IPAddress[] servers = [.. dns.Select(d => Address(d, "PushDns"))];
+        try
+        {
+            return new PushedConfig(networks, servers, searchDomains);
+        }
+        catch (SnekException e)
+        {
+            string option = e.Message.Contains("search domain", StringComparison.Ordinal) ? "PushSearchDomain"
+                : e.Message.Contains("DNS server", StringComparison.Ordinal) ? "PushDns" : "PushRoute";
+            throw Invalid(option, e.Message);
+        }
+    }
+
+    /// <summary>Networks of a client's pull filter (<paramref name="option"/> PullAllow or PullDeny), at most 64.</summary>
+    public static IReadOnlyList<IPNetwork> PullFilter(IReadOnlyList<string> networks, string option)
+    {
+        ArgumentNullException.ThrowIfNull(networks);
+        if (networks.Count > 64)
+        {
+            throw Invalid(option, $"At most 64 {option} networks are allowed.");
+        }
+
+        return [.. networks.Select(n => Network(n, option))];
+    }
+
     public static IPNetwork Network(string value, string option)
     {
         if (string.IsNullOrWhiteSpace(value) || !value.Contains('/', StringComparison.Ordinal)
@@ -118,16 +153,22 @@ internal static class OptionChecks
     /// <summary>Linux interface names: 1 to 15 characters of letters, digits, '_', '-', '.'; not '.' or '..'.</summary>
     public static void InterfaceName(string value)
     {
-        bool ok = value.Length is >= 1 and <= 15 && value != "." && value != "..";
-        foreach (char c in value)
+        if (!IsInterfaceName(value))
+        {
+            throw Invalid("InterfaceName", $"InterfaceName '{value}' must be 1 to 15 letters, digits, '_', '-' or '.'.");
+        }
+    }
+
+    /// <summary>1 to 15 letters, digits, '_', '-' or '.', not "." or "..".</summary>
+    public static bool IsInterfaceName(string? value)
+    {
+        bool ok = value is { Length: >= 1 and <= 15 } && value != "." && value != "..";
+        foreach (char c in value ?? string.Empty)
         {
             ok &= char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.';
         }
 
-        if (!ok)
-        {
-            throw Invalid("InterfaceName", $"InterfaceName '{value}' must be 1 to 15 letters, digits, '_', '-' or '.'.");
-        }
+        return ok;
     }
 
     public static void Mtu(int mtu, bool ipv6)

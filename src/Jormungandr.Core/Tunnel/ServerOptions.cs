@@ -50,6 +50,24 @@ public sealed record ServerOptions
     /// </summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary>
+    /// Gateway mode: forwarding on (restored on exit) and masquerade of the pools' traffic leaving through
+    /// the server's other interfaces, IPv4 and IPv6. Without it the server forwards nothing.
+    /// </summary>
+    public bool Gateway { get; init; }
+
+    /// <summary>Routes (CIDR) pushed to clients that ask; 0.0.0.0/0 or ::/0 asks them for a full tunnel. At most 32.</summary>
+    public IReadOnlyList<string> PushRoutes { get; init; } = [];
+
+    /// <summary>DNS server addresses pushed to clients that ask. At most 4.</summary>
+    public IReadOnlyList<string> PushDns { get; init; } = [];
+
+    /// <summary>DNS search domains pushed to clients that ask. At most 6.</summary>
+    public IReadOnlyList<string> PushSearchDomains { get; init; } = [];
+
+    /// <summary>The configuration pushed to clients (<see cref="Engine.PushedConfig"/>); call <see cref="Validate"/> first.</summary>
+    internal Engine.PushedConfig Pushed => OptionChecks.Pushed(PushRoutes, PushDns, PushSearchDomains);
+
     /// <summary>Checks every value; throws <see cref="Commands.SnekException"/> (InvalidArgument) naming the first bad one.</summary>
     public void Validate()
     {
@@ -87,5 +105,7 @@ public sealed record ServerOptions
         {
             OptionChecks.RequirePath(StateDirectory, "StateDirectory");
         }
+
+        _ = OptionChecks.Pushed(PushRoutes, PushDns, PushSearchDomains);
     }
 }

@@ -1,14 +1,11 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using FsCheck;
 using FsCheck.Fluent;
 using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
 using Jormungandr.Lab;
-using Microsoft.Win32.SafeHandles;
 
 namespace Jormungandr.Tests;
 
@@ -21,8 +18,6 @@ namespace Jormungandr.Tests;
 /// </summary>
 public partial class RtNetlinkTests
 {
-    private const int CloneNewNet = 0x40000000;
-
     // ---------- request layouts (hand-computed, little-endian) ----------
 
     [Fact]
@@ -322,46 +317,9 @@ public partial class RtNetlinkTests
     [GeneratedRegex("[<,]UP[,>]")]
     private static partial Regex UpFlag();
 
-    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static extern int SetNs(int fd, int nstype);
+    private static void InNamespace(NetworkNamespace ns, Action action) => NamespaceThread.Run(ns, action);
 
-    private static void InNamespace(NetworkNamespace ns, Action action) => InNamespace(ns, () =>
-    {
-        action();
-        return 0;
-    });
-
-    /// <summary>Runs on a fresh OS thread moved into the namespace; the thread ends with the call, so nothing else runs there.</summary>
-    private static T InNamespace<T>(NetworkNamespace ns, Func<T> func)
-    {
-        T result = default!;
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using SafeFileHandle handle = File.OpenHandle(Path.Combine("/run/netns", ns.Name), FileMode.Open, FileAccess.Read);
-                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new InvalidOperationException("setns failed: " + Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
-                }
-
-                result = func();
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "namespace thread did not finish");
-        if (error is not null)
-        {
-            ExceptionDispatchInfo.Capture(error).Throw();
-        }
-
-        return result;
-    }
+    private static T InNamespace<T>(NetworkNamespace ns, Func<T> func) => NamespaceThread.Run(ns, func);
 
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 

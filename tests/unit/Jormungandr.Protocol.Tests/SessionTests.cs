@@ -149,6 +149,40 @@ public class SessionTests
     }
 
     [Fact]
+    public void Control_message_round_trip_both_ways_and_bounds()
+    {
+        using var pair = new SessionPair();
+        byte[] buf = new byte[2000];
+        int n = pair.Client.SealControl([1, 1], buf);
+        Assert.Equal(DataPacket.HeaderSize + 64 + 16, n); // padded like any small plaintext
+        (OpenResult r, byte[] payload) = SessionPair.Open(pair.Server, buf[..n]);
+        Assert.Equal(OpenStatus.Control, r.Status);
+        Assert.True(r.Authenticated);
+        Assert.Equal([1, 1], payload);
+        Assert.Equal(0, pair.Server.Counters.PacketsIn); // not an inner packet
+
+        byte[] large = new byte[DataPacket.MaxControlSize];
+        large[0] = 2;
+        n = pair.Server.SealControl(large, buf);
+        (r, payload) = SessionPair.Open(pair.Client, buf[..n]);
+        Assert.Equal(OpenStatus.Control, r.Status);
+        Assert.Equal(large, payload);
+
+        Assert.Throws<ArgumentException>(() => pair.Client.SealControl([], buf));
+        Assert.Throws<ArgumentException>(() => pair.Client.SealControl(new byte[DataPacket.MaxControlSize + 1], buf));
+    }
+
+    [Fact]
+    public void Control_message_replayed_is_dropped_like_any_datagram()
+    {
+        using var pair = new SessionPair();
+        byte[] buf = new byte[2000];
+        int n = pair.Client.SealControl([1, 1], buf);
+        Assert.Equal(OpenStatus.Control, SessionPair.Open(pair.Server, buf[..n]).Result.Status);
+        Assert.Equal(DropReason.Replay, SessionPair.Open(pair.Server, buf[..n]).Result.Reason);
+    }
+
+    [Fact]
     public void Keys_refused_after_hard_time_limit_both_ways()
     {
         var clock = new ManualClock();

@@ -32,13 +32,6 @@ internal static class InterfaceConfig
     /// <summary>Largest UDP payload of one data datagram for <see cref="DefaultMtu"/>: 1500 − 40 − 8.</summary>
     public const int DefaultMaxDatagram = 1500 - 40 - 8;
 
-    private const int EPERM = 1;
-    private const int ENOENT = 2;
-    private const int EAGAIN = 11;
-    private const int EACCES = 13;
-    private const int EEXIST = 17;
-    private const int ENODEV = 19;
-    private const int EBADMSG = 74;
     private const int EADDRNOTAVAIL = 99;
     private const int MaxFlushRounds = 4;
 
@@ -53,9 +46,9 @@ internal static class InterfaceConfig
         }
 
         int index = Index(name, what);
-        using RtNetlinkSocket socket = OpenSocket(what);
+        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         uint sequence = socket.NextSequence();
-        Acknowledged(socket, RtNetlinkMessages.SetLinkUp(sequence, index, mtu), sequence, what);
+        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.SetLinkUp(sequence, index, mtu), sequence, what);
     }
 
     /// <summary>
@@ -67,9 +60,9 @@ internal static class InterfaceConfig
         CheckName(name);
         string what = $"add address {Cidr(address, prefix)} to interface {name}";
         int index = Index(name, what);
-        using RtNetlinkSocket socket = OpenSocket(what);
+        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         uint sequence = socket.NextSequence();
-        Acknowledged(socket, RtNetlinkMessages.NewAddress(sequence, index, address, prefix), sequence, what);
+        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.NewAddress(sequence, index, address, prefix), sequence, what);
     }
 
     /// <summary>Routes a network through the interface, replacing an existing route to it (<c>ip route replace NET dev NAME</c>).</summary>
@@ -78,9 +71,9 @@ internal static class InterfaceConfig
         CheckName(name);
         string what = $"add route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}";
         int index = Index(name, what);
-        using RtNetlinkSocket socket = OpenSocket(what);
+        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         uint sequence = socket.NextSequence();
-        Acknowledged(socket, RtNetlinkMessages.NewRoute(sequence, index, network), sequence, what);
+        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.NewRoute(sequence, index, network), sequence, what);
     }
 
     /// <summary>
@@ -92,15 +85,15 @@ internal static class InterfaceConfig
         CheckName(name);
         string what = $"remove the addresses of interface {name}";
         int index = Index(name, what);
-        using RtNetlinkSocket socket = OpenSocket(what);
+        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         for (int round = 0; round < MaxFlushRounds; round++)
         {
             uint sequence = socket.NextSequence();
             var dump = new RtNetlinkReply(sequence, dump: true, index);
-            Exchange(socket, RtNetlinkMessages.DumpAddresses(sequence), dump, what);
+            RtNetlinkCall.Exchange(socket, RtNetlinkMessages.DumpAddresses(sequence), dump, what);
             if (dump.Errno != 0)
             {
-                throw Failure(what, dump.Errno, dump.Detail);
+                throw RtNetlinkCall.Failure(what, dump.Errno, dump.Detail);
             }
 
             if (dump.Addresses.Count == 0)
@@ -112,11 +105,11 @@ internal static class InterfaceConfig
             {
                 sequence = socket.NextSequence();
                 var ack = new RtNetlinkReply(sequence, dump: false);
-                Exchange(socket, RtNetlinkMessages.DeleteAddress(sequence, address), ack, what);
+                RtNetlinkCall.Exchange(socket, RtNetlinkMessages.DeleteAddress(sequence, address), ack, what);
                 // EADDRNOTAVAIL: an IPv4 secondary that went with its primary.
                 if (ack.Errno != 0 && ack.Errno != EADDRNOTAVAIL)
                 {
-                    throw Failure($"remove address {address.Local ?? address.Address}/{address.PrefixLength} from interface {name}", ack.Errno, ack.Detail);
+                    throw RtNetlinkCall.Failure($"remove address {address.Local ?? address.Address}/{address.PrefixLength} from interface {name}", ack.Errno, ack.Detail);
                 }
             }
         }
@@ -151,60 +144,5 @@ internal static class InterfaceConfig
         }
 
         return (int)index;
-    }
-
-    private static RtNetlinkSocket OpenSocket(string what)
-    {
-        try
-        {
-            return RtNetlinkSocket.Open();
-        }
-        catch (RtNetlinkException e)
-        {
-            throw Failure(what, e.Errno, null, e);
-        }
-    }
-
-    private static void Acknowledged(RtNetlinkSocket socket, byte[] request, uint sequence, string what)
-    {
-        var ack = new RtNetlinkReply(sequence, dump: false);
-        Exchange(socket, request, ack, what);
-        if (ack.Errno != 0)
-        {
-            throw Failure(what, ack.Errno, ack.Detail);
-        }
-    }
-
-    private static void Exchange(RtNetlinkSocket socket, byte[] request, RtNetlinkReply reply, string what)
-    {
-        try
-        {
-            socket.Exchange(request, reply);
-        }
-        catch (RtNetlinkException e)
-        {
-            throw Failure(what, e.Errno, e.Message, e);
-        }
-    }
-
-    /// <summary>One readable line: "Cannot add address 198.19.7.1/24 to interface snek0: File exists." plus the kernel's detail.</summary>
-    private static SnekException Failure(string what, int errno, string? detail, Exception? inner = null)
-    {
-        string text = Syscalls.Describe(errno);
-        if (!string.IsNullOrEmpty(detail) && !string.Equals(detail, text, StringComparison.OrdinalIgnoreCase))
-        {
-            text += " (" + detail.TrimEnd('.') + ")";
-        }
-
-        ErrorKind kind = errno switch
-        {
-            EEXIST => ErrorKind.ResourceExists,
-            ENODEV or ENOENT => ErrorKind.ObjectNotFound,
-            EPERM or EACCES => ErrorKind.PermissionDenied,
-            EAGAIN => ErrorKind.OperationTimeout,
-            EBADMSG => ErrorKind.ProtocolError,
-            _ => ErrorKind.NotSpecified,
-        };
-        return new SnekException("InterfaceConfigFailed", kind, $"Cannot {what}: {text}.", null, inner);
     }
 }

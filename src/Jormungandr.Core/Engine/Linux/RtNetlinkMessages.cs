@@ -16,6 +16,7 @@ internal static class RtNetlinkMessages
     public const int IfInfoSize = 16;       // struct ifinfomsg
     public const int IfAddrSize = 8;        // struct ifaddrmsg
     public const int RtMsgSize = 12;        // struct rtmsg
+    public const int FibRuleHeaderSize = 12; // struct fib_rule_hdr
     public const int AttributeHeaderSize = 4; // struct rtattr
 
     public const ushort NLMSG_NOOP = 1;
@@ -38,6 +39,9 @@ internal static class RtNetlinkMessages
     public const ushort RTM_DELADDR = 21;
     public const ushort RTM_GETADDR = 22;
     public const ushort RTM_NEWROUTE = 24;
+    public const ushort RTM_DELROUTE = 25;
+    public const ushort RTM_NEWRULE = 32;
+    public const ushort RTM_DELRULE = 33;
 
     public const ushort IFLA_MTU = 4;
     public const ushort IFA_ADDRESS = 1;
@@ -45,6 +49,12 @@ internal static class RtNetlinkMessages
     public const ushort IFA_FLAGS = 8;
     public const ushort RTA_DST = 1;
     public const ushort RTA_OIF = 4;
+    public const ushort RTA_TABLE = 15;
+    public const ushort FRA_PRIORITY = 6;
+    public const ushort FRA_FWMARK = 10;
+    public const ushort FRA_SUPPRESS_PREFIXLEN = 14;
+    public const ushort FRA_TABLE = 15;
+    public const ushort FRA_FWMASK = 16;
     public const ushort NLMSGERR_ATTR_MSG = 1;
 
     public const byte AF_UNSPEC = 0;
@@ -56,7 +66,10 @@ internal static class RtNetlinkMessages
     public const byte RTPROT_BOOT = 3;
     public const byte RT_SCOPE_UNIVERSE = 0;
     public const byte RT_SCOPE_LINK = 253;
+    public const byte RT_SCOPE_NOWHERE = 255;
     public const byte RTN_UNICAST = 1;
+    public const byte FR_ACT_TO_TBL = 1;
+    public const uint FIB_RULE_INVERT = 0x2;
 
     /// <summary>Rounds up to the 4-byte netlink alignment (NLMSG_ALIGN / RTA_ALIGN).</summary>
     public static int Align(int length) => (length + 3) & ~3;
@@ -129,6 +142,72 @@ internal static class RtNetlinkMessages
         return message.Finish();
     }
 
+    /// <summary>
+    /// RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL for the default route of one family through an
+    /// interface in <paramref name="table"/>, like <c>ip route add default dev X table T</c> (an existing
+    /// default route in that table is EEXIST: the table is not ours to overwrite). A table above 255 goes in
+    /// RTA_TABLE with rtm_table RT_TABLE_UNSPEC, as iproute2 sends it; RTA_TABLE is always present.
+    /// </summary>
+    public static byte[] NewDefaultRoute(uint sequence, int interfaceIndex, bool v6, uint table)
+    {
+        var message = new Builder(RTM_NEWROUTE, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sequence, RtMsgSize + (2 * Align(AttributeHeaderSize + 4)));
+        WriteRtMsg(message.Fixed(RtMsgSize), v6, table, RTPROT_BOOT, v6 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK, RTN_UNICAST);
+        message.U32(RTA_TABLE, table);
+        message.U32(RTA_OIF, (uint)interfaceIndex);
+        return message.Finish();
+    }
+
+    /// <summary>
+    /// RTM_DELROUTE for the default route of one family in <paramref name="table"/>, like
+    /// <c>ip route del default dev X table T</c> (protocol and type unspecified, scope RT_SCOPE_NOWHERE:
+    /// match any). Without an interface (index 0, the device is gone) RTA_OIF is left out.
+    /// </summary>
+    public static byte[] DeleteDefaultRoute(uint sequence, int interfaceIndex, bool v6, uint table)
+    {
+        int attributes = Align(AttributeHeaderSize + 4) + (interfaceIndex > 0 ? Align(AttributeHeaderSize + 4) : 0);
+        var message = new Builder(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, sequence, RtMsgSize + attributes);
+        WriteRtMsg(message.Fixed(RtMsgSize), v6, table, 0, RT_SCOPE_NOWHERE, 0);
+        message.U32(RTA_TABLE, table);
+        if (interfaceIndex > 0)
+        {
+            message.U32(RTA_OIF, (uint)interfaceIndex);
+        }
+
+        return message.Finish();
+    }
+
+    /// <summary>
+    /// RTM_NEWRULE (NLM_F_CREATE|NLM_F_EXCL: an identical rule is EEXIST) or RTM_DELRULE for a
+    /// "lookup TABLE" rule, like <c>ip rule add|del [not] [fwmark M] lookup T [suppress_prefixlength N] pref P</c>.
+    /// Every attribute is explicit (priority, table, mark with an all-ones mask) so the delete names
+    /// exactly the rule the add made and nothing else.
+    /// </summary>
+    public static byte[] Rule(uint sequence, bool add, bool v6, uint priority, uint table, uint? fwmark, bool invert, uint? suppressPrefixLength)
+    {
+        int attributes = (2 + (fwmark is null ? 0 : 2) + (suppressPrefixLength is null ? 0 : 1)) * Align(AttributeHeaderSize + 4);
+        ushort flags = add ? (ushort)(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL) : (ushort)(NLM_F_REQUEST | NLM_F_ACK);
+        var message = new Builder(add ? RTM_NEWRULE : RTM_DELRULE, flags, sequence, FibRuleHeaderSize + attributes);
+        Span<byte> frh = message.Fixed(FibRuleHeaderSize);
+        frh[0] = v6 ? AF_INET6 : AF_INET;            // family; [1] dst_len, [2] src_len, [3] tos: 0
+        frh[4] = table < 256 ? (byte)table : (byte)0; // table (FRA_TABLE carries the full number)
+        frh[7] = FR_ACT_TO_TBL;                       // action; [5], [6] reserved
+        BinaryPrimitives.WriteUInt32LittleEndian(frh[8..], invert ? FIB_RULE_INVERT : 0u);
+        message.U32(FRA_PRIORITY, priority);
+        message.U32(FRA_TABLE, table);
+        if (fwmark is uint mark)
+        {
+            message.U32(FRA_FWMARK, mark);
+            message.U32(FRA_FWMASK, uint.MaxValue);
+        }
+
+        if (suppressPrefixLength is uint suppress)
+        {
+            message.U32(FRA_SUPPRESS_PREFIXLEN, suppress);
+        }
+
+        return message.Finish();
+    }
+
     /// <summary>RTM_GETADDR dump of every address of every family (the reply is filtered by interface index).</summary>
     public static byte[] DumpAddresses(uint sequence)
     {
@@ -167,6 +246,15 @@ internal static class RtNetlinkMessages
         }
 
         return message.Finish();
+    }
+
+    private static void WriteRtMsg(Span<byte> rtm, bool v6, uint table, byte protocol, byte scope, byte type)
+    {
+        rtm[0] = v6 ? AF_INET6 : AF_INET;             // rtm_family; [1] dst_len 0 (default), [2] src_len, [3] tos
+        rtm[4] = table < 256 ? (byte)table : (byte)0; // rtm_table (RTA_TABLE carries the full number)
+        rtm[5] = protocol;                            // rtm_protocol
+        rtm[6] = scope;                               // rtm_scope
+        rtm[7] = type;                                // rtm_type; [8..12] rtm_flags 0
     }
 
     private static int AddressLength(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 ? 16 : 4;
