@@ -83,9 +83,14 @@ internal static class TunnelCli
         Option<string> pool = new("--pool") { Description = "IPv4 tunnel address pool (CIDR, /16 to /30); the server takes the first address.", DefaultValueFactory = _ => TunnelDefaults.Pool };
         Option<string?> pool6 = new("--pool6") { Description = "Optional IPv6 tunnel address pool (CIDR, /64 to /120)." };
         Option<string?> stateDir = new("--state-dir") { Description = $"Where address leases survive restarts (default {TunnelDefaults.StateRoot}/<interface>)." };
+        Option<bool> gateway = new("--gateway") { Description = "Forward and masquerade the pools' traffic out of the server's other interfaces (restored on exit)." };
+        Option<string[]> pushRoutes = new("--push-route") { Description = "Push this route (CIDR) to clients that ask; 0.0.0.0/0 or ::/0 asks for a full tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
+        Option<string[]> pushDns = new("--push-dns") { Description = "Push this DNS server address to clients that ask; repeatable (at most 4).", AllowMultipleArgumentsPerToken = false };
+        Option<string[]> pushDomains = new("--push-search-domain") { Description = "Push this DNS search domain to clients that ask; repeatable (at most 6).", AllowMultipleArgumentsPerToken = false };
         Command command = new("server", "Run a VPN server until Ctrl+C or 'snek stop': one TUN for many clients.")
         {
             ConfigFile, authorized, cert, PassphraseFile, KeyPort, DataPort, bind, pool, pool6, Interface, Mtu, NoPadding, StatusDir, stateDir,
+            gateway, pushRoutes, pushDns, pushDomains,
         };
         command.SetAction((parse, ct) =>
         {
@@ -104,13 +109,18 @@ internal static class TunnelCli
                 NoPadding = parse.GetValue(NoPadding),
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
                 StateDirectory = parse.GetValue(stateDir),
+                Gateway = parse.GetValue(gateway),
+                PushRoutes = parse.GetValue(pushRoutes) ?? [],
+                PushDns = parse.GetValue(pushDns) ?? [],
+                PushSearchDomains = parse.GetValue(pushDomains) ?? [],
             };
             ServerOptions options = parse.GetValue(ConfigFile) is string config
                 ? ServerConfigFile.Overlay(ServerConfigFile.Load(config), flags, Given(parse,
                     (authorized, nameof(flags.AuthorizedKeysPath)), (cert, nameof(flags.CertificatePath)), (PassphraseFile, nameof(flags.Passphrase)),
                     (KeyPort, nameof(flags.KeyPort)), (DataPort, nameof(flags.DataPort)), (bind, nameof(flags.Bind)), (pool, nameof(flags.Pool)),
                     (pool6, nameof(flags.Pool6)), (Interface, nameof(flags.InterfaceName)), (Mtu, nameof(flags.Mtu)), (NoPadding, nameof(flags.NoPadding)),
-                    (StatusDir, nameof(flags.StatusDirectory)), (stateDir, nameof(flags.StateDirectory))))
+                    (StatusDir, nameof(flags.StatusDirectory)), (stateDir, nameof(flags.StateDirectory)), (gateway, nameof(flags.Gateway)),
+                    (pushRoutes, nameof(flags.PushRoutes)), (pushDns, nameof(flags.PushDns)), (pushDomains, nameof(flags.PushSearchDomains))))
                 : flags;
             return run(parse, options, ct);
         });
@@ -128,10 +138,17 @@ internal static class TunnelCli
         Option<int> rekey = new("--rekey-after") { Description = "Seconds between rekey handshakes (default 120).", DefaultValueFactory = _ => 120, Hidden = true };
         Option<int> reconnect = new("--max-reconnect-delay") { Description = "Longest wait in seconds between reconnection attempts (default 15).", DefaultValueFactory = _ => 15 };
         Option<string[]> alternates = new("--alternate-server") { Description = "Another address of the same server, tried in turn when a connection attempt fails; repeatable.", AllowMultipleArgumentsPerToken = false };
-        Option<string[]> routes = new("--route") { Description = "Also route this network (CIDR) through the tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
+        Option<string[]> routes = new("--route") { Description = "Also route this network (CIDR) through the tunnel; 0.0.0.0/0 or ::/0 is a full tunnel; repeatable.", AllowMultipleArgumentsPerToken = false };
+        Option<bool> fullTunnel = new("--full-tunnel") { Description = "Send all traffic through the tunnel (policy routing; the host's routes are not replaced and come back on exit)." };
+        Option<bool> killSwitch = new("--kill-switch") { Description = "While the client runs, drop everything this host sends outside the tunnel, also while reconnecting." };
+        Option<bool> routeNoPull = new("--route-nopull") { Description = "Ignore every route and DNS setting the server pushes." };
+        Option<string[]> pullAllow = new("--pull-allow") { Description = "Accept pushed routes only inside this network (CIDR); repeatable.", AllowMultipleArgumentsPerToken = false };
+        Option<string[]> pullDeny = new("--pull-deny") { Description = "Refuse pushed routes overlapping this network (CIDR); repeatable.", AllowMultipleArgumentsPerToken = false };
+        Option<bool> noPullDns = new("--no-pull-dns") { Description = "Ignore the DNS servers and search domains the server pushes." };
         Command command = new("connect", "Connect to a VPN server and keep the tunnel up until Ctrl+C or 'snek stop'.")
         {
             host, alternates, ConfigFile, cert, PassphraseFile, serverKey, trusted, tofu, KeyPort, DataPort, routes, Interface, Mtu, NoPadding, StatusDir, reconnect, rekey,
+            fullTunnel, killSwitch, routeNoPull, pullAllow, pullDeny, noPullDns,
         };
         command.SetAction((parse, ct) =>
         {
@@ -153,6 +170,12 @@ internal static class TunnelCli
                 StatusDirectory = parse.GetValue(StatusDir) ?? TunnelDefaults.StatusDirectory,
                 MaxReconnectDelay = TimeSpan.FromSeconds(parse.GetValue(reconnect)),
                 RekeyAfter = TimeSpan.FromSeconds(parse.GetValue(rekey)),
+                FullTunnel = parse.GetValue(fullTunnel),
+                KillSwitch = parse.GetValue(killSwitch),
+                RouteNoPull = parse.GetValue(routeNoPull),
+                PullAllow = parse.GetValue(pullAllow) ?? [],
+                PullDeny = parse.GetValue(pullDeny) ?? [],
+                NoPullDns = parse.GetValue(noPullDns),
             };
             ClientOptions options = parse.GetValue(ConfigFile) is string config
                 ? ClientConfigFile.Overlay(ClientConfigFile.Load(config), flags, Given(parse,
@@ -160,7 +183,9 @@ internal static class TunnelCli
                     (serverKey, nameof(flags.ServerKeyPath)), (trusted, nameof(flags.TrustedServersPath)), (tofu, nameof(flags.TrustOnFirstUse)),
                     (KeyPort, nameof(flags.KeyPort)), (DataPort, nameof(flags.DataPort)), (routes, nameof(flags.Routes)), (Interface, nameof(flags.InterfaceName)),
                     (Mtu, nameof(flags.Mtu)), (NoPadding, nameof(flags.NoPadding)), (StatusDir, nameof(flags.StatusDirectory)),
-                    (reconnect, nameof(flags.MaxReconnectDelay)), (rekey, nameof(flags.RekeyAfter))))
+                    (reconnect, nameof(flags.MaxReconnectDelay)), (rekey, nameof(flags.RekeyAfter)), (fullTunnel, nameof(flags.FullTunnel)),
+                    (killSwitch, nameof(flags.KillSwitch)), (routeNoPull, nameof(flags.RouteNoPull)), (pullAllow, nameof(flags.PullAllow)),
+                    (pullDeny, nameof(flags.PullDeny)), (noPullDns, nameof(flags.NoPullDns))))
                 : flags;
             return run(parse, options, ct);
         });

@@ -81,6 +81,32 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
     [ValidateNotNull]
     public string[] Route { get; set; } = [];
 
+    /// <summary>Sends all traffic through the tunnel (policy routing; the host's routes come back on exit).</summary>
+    [Parameter]
+    public SwitchParameter FullTunnel { get; set; }
+
+    /// <summary>While the client runs, drops everything this host sends outside the tunnel, also while reconnecting.</summary>
+    [Parameter]
+    public SwitchParameter KillSwitch { get; set; }
+
+    /// <summary>Ignores every route and DNS setting the server pushes.</summary>
+    [Parameter]
+    public SwitchParameter RouteNoPull { get; set; }
+
+    /// <summary>Accepts pushed routes only inside these networks (CIDR).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PullAllow { get; set; } = [];
+
+    /// <summary>Refuses pushed routes overlapping these networks (CIDR).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PullDeny { get; set; } = [];
+
+    /// <summary>Ignores the DNS servers and search domains the server pushes.</summary>
+    [Parameter]
+    public SwitchParameter NoPullDns { get; set; }
+
     /// <summary>TUN interface name; the first free snkN when omitted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -122,6 +148,12 @@ public sealed class ConnectSnekPeerCommand : SnekCmdlet
             InterfaceName = InterfaceName,
             Mtu = _mtu,
             NoPadding = NoPadding.IsPresent,
+            FullTunnel = FullTunnel.IsPresent,
+            KillSwitch = KillSwitch.IsPresent,
+            RouteNoPull = RouteNoPull.IsPresent,
+            PullAllow = PullAllow,
+            PullDeny = PullDeny,
+            NoPullDns = NoPullDns.IsPresent,
         };
 
     /// <summary>

@@ -90,6 +90,25 @@ public sealed class StartSnekServerCommand : SnekCmdlet
     [ValidateNotNullOrEmpty]
     public string? StateDirectory { get; set; }
 
+    /// <summary>Forwards and masquerades the pools' traffic out of the server's other interfaces (restored on exit).</summary>
+    [Parameter]
+    public SwitchParameter Gateway { get; set; }
+
+    /// <summary>Routes (CIDR) pushed to clients that ask; 0.0.0.0/0 or ::/0 asks them for a full tunnel.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PushRoute { get; set; } = [];
+
+    /// <summary>DNS server addresses pushed to clients that ask (at most 4).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PushDns { get; set; } = [];
+
+    /// <summary>DNS search domains pushed to clients that ask (at most 6).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[] PushSearchDomain { get; set; } = [];
+
     /// <summary>Runs the server in a background job and returns the job at once.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
@@ -110,6 +129,10 @@ public sealed class StartSnekServerCommand : SnekCmdlet
             Mtu = _mtu,
             NoPadding = NoPadding.IsPresent,
             StateDirectory = StateDirectory is null ? null : resolve(StateDirectory),
+            Gateway = Gateway.IsPresent,
+            PushRoutes = PushRoute,
+            PushDns = PushDns,
+            PushSearchDomains = PushSearchDomain,
         };
 
     /// <summary>
@@ -129,6 +152,8 @@ public sealed class StartSnekServerCommand : SnekCmdlet
             [nameof(AuthorizedKeys)] = nameof(ServerOptions.AuthorizedKeysPath),
             [nameof(Certificate)] = nameof(ServerOptions.CertificatePath),
             [nameof(InterfaceName)] = nameof(ServerOptions.InterfaceName),
+            [nameof(PushRoute)] = nameof(ServerOptions.PushRoutes),
+            [nameof(PushSearchDomain)] = nameof(ServerOptions.PushSearchDomains),
         };
         HashSet<string> given = [.. bound.Select(name => properties.GetValueOrDefault(name, name))];
         return ServerConfigFile.Overlay(ServerConfigFile.Load(resolve(ConfigPath)), parameters, given);

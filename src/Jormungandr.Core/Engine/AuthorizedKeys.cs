@@ -11,7 +11,11 @@ using Microsoft.Win32.SafeHandles;
 namespace Jormungandr.Engine;
 
 /// <summary>An authorized client key.</summary>
-internal sealed record AuthorizedKey(string Name, string Fingerprint, byte[] PublicKey, Lease? StaticLease);
+internal sealed record AuthorizedKey(string Name, string Fingerprint, byte[] PublicKey, Lease? StaticLease)
+{
+    /// <summary>Networks behind this client (<c>NAME.networks</c>): routed to it, and accepted as inner sources from it only.</summary>
+    public IReadOnlyList<IPNetwork> Networks { get; init; } = [];
+}
 
 /// <summary>
 /// The server's authorized client keys: every <c>*.pub</c> in a directory (name = file name without
@@ -104,7 +108,8 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
             {
                 using SnekIdentity id = SnekIdentity.LoadPublic(file);
                 Lease? lease = ReadStaticLease(Path.Combine(_directory, name + ".addr"));
-                next[id.Fingerprint] = new AuthorizedKey(name, id.Fingerprint, id.PublicKey, lease);
+                IReadOnlyList<IPNetwork> networks = ReadNetworks(Path.Combine(_directory, name + ".networks"));
+                next[id.Fingerprint] = new AuthorizedKey(name, id.Fingerprint, id.PublicKey, lease) { Networks = networks };
             }
             catch (SnekException e)
             {
@@ -122,7 +127,46 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
     /// Parses a static-address file; null when absent. Throws SnekException (InvalidData) when malformed,
     /// larger than 4 KiB, unreadable, or not a regular file (never opened blocking, see <see cref="RegularFile"/>).
     /// </summary>
-    internal static Lease? ReadStaticLease(string path)
+    internal static Lease? ReadStaticLease(string path) =>
+        ReadSmallFile(path, "BadStaticAddressFile") is string text ? ParseStaticLease(text, path) : null;
+
+    /// <summary>
+    /// Parses a networks file (networks behind a client, one CIDR a line, <c>#</c> comments); empty when
+    /// absent. Throws SnekException (InvalidData) when malformed, too large, or not a regular file.
+    /// </summary>
+    internal static IReadOnlyList<IPNetwork> ReadNetworks(string path) =>
+        ReadSmallFile(path, "BadNetworksFile") is string text ? ParseNetworks(text, path) : [];
+
+    /// <summary>Parses the text of a networks file: at most 256 networks, host bits zero, no default route.</summary>
+    internal static IReadOnlyList<IPNetwork> ParseNetworks(string text, string what)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.Split('#')[0].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (!IPNetwork.TryParse(line, out IPNetwork network) || network.PrefixLength == 0)
+            {
+                throw new SnekException("BadNetworksFile", ErrorKind.InvalidData, $"{what}: '{line}' is not a network in CIDR form (a default route cannot be behind a client).", what);
+            }
+
+            if (networks.Count == 256)
+            {
+                throw new SnekException("BadNetworksFile", ErrorKind.InvalidData, $"{what}: at most 256 networks.", what);
+            }
+
+            networks.Add(network);
+        }
+
+        return networks;
+    }
+
+    // The whole of a small regular file (never opened blocking, see RegularFile); null when absent.
+    private static string? ReadSmallFile(string path, string errorId)
     {
         SafeFileHandle handle;
         FileStatus status;
@@ -136,11 +180,11 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         }
         catch (NotRegularFileException e)
         {
-            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is {FileStatus.Describe(e.Kind)}, not a regular file.", path, e);
+            throw new SnekException(errorId, ErrorKind.InvalidData, $"{path} is {FileStatus.Describe(e.Kind)}, not a regular file.", path, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
+            throw new SnekException(errorId, ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
         }
 
         using (handle)
@@ -148,7 +192,7 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
             // The size comes from the open descriptor, so a file grown after the check is still read only up to the bound.
             if (status.Length > MaxAddrFileBytes)
             {
-                throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"{path} is larger than {MaxAddrFileBytes} bytes.", path);
+                throw new SnekException(errorId, ErrorKind.InvalidData, $"{path} is larger than {MaxAddrFileBytes} bytes.", path);
             }
 
             byte[] buffer = new byte[status.Length];
@@ -163,10 +207,10 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
             }
             catch (IOException e)
             {
-                throw new SnekException("BadStaticAddressFile", ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
+                throw new SnekException(errorId, ErrorKind.InvalidData, $"Cannot read {path}: {e.Message}", path, e);
             }
 
-            return ParseStaticLease(System.Text.Encoding.UTF8.GetString(buffer, 0, total).TrimStart('\uFEFF'), path);
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, total).TrimStart('\uFEFF');
         }
     }
 

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Jormungandr.Commands;
 using Jormungandr.Identity;
 using Jormungandr.Protocol;
+using Jormungandr.Routing;
 using Jormungandr.Time;
 using Jormungandr.Tunnel;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,14 @@ internal sealed class Client : IRoamingTunnel, IDisposable
     private string? _serverFingerprint;
     private SessionState _state = SessionState.Handshaking;
     private KeyChannelConnection? _channel;
+    private readonly Lock _hostGate = new();
+    private HostRouting? _host;
+    private bool _fullTunnel4;
+    private bool _fullTunnel6;
+    private PushedConfig? _push;
+    private PushDecision? _pushDecision;
+    private string? _dns;
+    private volatile Session? _pushAnswered;
 
     /// <summary>What the timers and the status socket ask of the connection loop.</summary>
     private enum Signal
@@ -58,7 +67,9 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         _options = options;
         _logger = loggerFactory.CreateLogger("Jormungandr.Client");
         _emit = emit;
-        _platform = platform ?? TunnelPlatform.Linux(_logger);
+        // The client's own sockets always carry the full-tunnel mark: a full tunnel may come later from a
+        // push, and the mark means nothing without its rules.
+        _platform = platform ?? TunnelPlatform.Linux(_logger, FullTunnelOptions.DefaultMark);
         _clock = _platform.Clock;
         _sessionOptions = new SessionOptions
         {
@@ -104,8 +115,15 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             {
                 Expired = _ => _signals.Writer.TryWrite(Signal.Expired),
                 RekeyDue = _ => _signals.Writer.TryWrite(Signal.Rekey),
+                ControlReceived = OnControl,
             };
             _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
+            _host = _platform.OpenHostRouting(tun.Name, _options.StatusDirectory);
+            if (_options.KillSwitch)
+            {
+                // From now until the client stops, reconnects included: nothing leaves outside the tunnel.
+                (_host ?? throw HostRoutingUnavailable("KillSwitch")).ApplyKillSwitch(FullTunnelOptions.DefaultMark);
+            }
             _device.Start();
         }
         catch
@@ -114,6 +132,9 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             throw;
         }
     }
+
+    private static SnekException HostRoutingUnavailable(string option) =>
+        new("HostRoutingUnavailable", ErrorKind.ResourceUnavailable, $"{option} needs the host's routing, which this platform does not offer.");
 
     private IDatagramTransport OpenTransport(AddressFamily family) =>
         _platform.BindTransport(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
@@ -381,6 +402,10 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             {
                 Establish(keys);
                 attempt.Established = true;
+                if (_options.RoutePolicy != RoutePolicy.None)
+                {
+                    _ = RequestPushAsync(_peer!, _peer!.Session!, stop);
+                }
             }
             else
             {
@@ -406,6 +431,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             _policy!.RecordIfFirstUse();
             _serverFingerprint = Fingerprint.Of(session.PeerPublicKey);
             Configure(config);
+            ApplyFullTunnel(config, false, false);
         }
         catch
         {
@@ -452,7 +478,167 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             networks.Add(OptionChecks.Route(route));
         }
 
+        lock (_hostGate)
+        {
+            networks.AddRange(_pushDecision?.Routes ?? []);
+            if (_fullTunnel4)
+            {
+                networks.Add(new IPNetwork(IPAddress.Any, 0));
+            }
+
+            if (_fullTunnel6)
+            {
+                networks.Add(new IPNetwork(IPAddress.IPv6Any, 0));
+            }
+        }
+
         return [.. networks];
+    }
+
+    // Full tunnel per family, as asked (option, a /0 route, an accepted pushed /0): policy routing, never
+    // the main table. IPv6 only when the server gave this client an IPv6 address.
+    private void ApplyFullTunnel(TunnelConfig config, bool pushed4, bool pushed6)
+    {
+        IPNetwork[] routes = [.. _options.Routes.Select(OptionChecks.Route)];
+        bool want4 = _options.FullTunnel || pushed4 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetwork);
+        bool want6 = (_options.FullTunnel || pushed6 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+            && config.Address6 is not null;
+        lock (_hostGate)
+        {
+            bool add4 = want4 && !_fullTunnel4;
+            bool add6 = want6 && !_fullTunnel6;
+            if (!add4 && !add6)
+            {
+                return;
+            }
+
+            (_host ?? throw HostRoutingUnavailable("FullTunnel")).ApplyFullTunnel(new FullTunnelOptions(_device!.Name, IPv4: add4, IPv6: add6));
+            _fullTunnel4 |= add4;
+            _fullTunnel6 |= add6;
+        }
+
+        _logger.LogInformation("Full tunnel: all {Families} traffic goes through {Interface}", want4 && want6 ? "IPv4 and IPv6" : want4 ? "IPv4" : "IPv6", _device.Name);
+    }
+
+    // Asks the server for its pushed configuration after every new session: at once, then after 1, 2, 4 s
+    // until answered (an older server never answers: nothing is pushed then).
+    private async Task RequestPushAsync(Peer peer, Session session, CancellationToken stop)
+    {
+        byte[] request = ControlMessage.Request();
+        foreach (int seconds in (int[])[1, 2, 4, 8])
+        {
+            if (peer.Session != session || _pushAnswered == session)
+            {
+                return;
+            }
+
+            _device!.SendControl(peer, request);
+            try
+            {
+                await _clock.Delay(TimeSpan.FromSeconds(seconds), stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    // A receive loop got a control message from the server: a push is applied off that loop.
+    private void OnControl(Peer peer, ReadOnlySpan<byte> message)
+    {
+        PushedConfig push;
+        try
+        {
+            push = ControlMessage.ReadPush(message);
+        }
+        catch (ProtocolException e)
+        {
+            _logger.LogInformation("Pushed configuration refused: {Reason}", e.Message);
+            return;
+        }
+
+        Session? session = peer.Session;
+        if (session is null || _pushAnswered == session)
+        {
+            return;
+        }
+
+        _pushAnswered = session;
+        _ = Task.Run(() => ApplyPush(push));
+    }
+
+    // What the client's policy accepts of a push: routes into the tunnel (and the server's peer's allowed
+    // networks), a full tunnel for a pushed /0, DNS. The same push again (after a reconnect) changes nothing.
+    private void ApplyPush(PushedConfig push)
+    {
+        try
+        {
+            TunnelConfig config = _config!;
+            PushDecision decision;
+            lock (_hostGate)
+            {
+                if (push.Equals(_push))
+                {
+                    return;
+                }
+
+                decision = _options.RoutePolicy.Evaluate(push, _server!.Address);
+                _push = push;
+                _pushDecision = decision;
+            }
+
+            foreach ((IPNetwork route, string reason) in decision.Refused)
+            {
+                _logger.LogWarning("Pushed route {Route} refused: {Reason}", route, reason);
+            }
+
+            foreach (IPNetwork route in decision.Routes)
+            {
+                _platform.Interfaces.AddRoute(_device!.Name, route);
+            }
+
+            ApplyFullTunnel(config, decision.FullTunnel4, decision.FullTunnel6);
+            if (_peer is Peer peer)
+            {
+                _device!.SetAllowedNetworks(peer, AllowedNetworks(config));
+            }
+
+            if (decision.Dns is DnsSettings dns)
+            {
+                ApplyDns(dns);
+            }
+
+            _logger.LogInformation("Pushed configuration applied: {Routes} routes{Full}{Dns}", decision.Routes.Count,
+                decision.FullTunnel4 || decision.FullTunnel6 ? ", full tunnel" : "", _dns is null ? "" : ", DNS " + _dns);
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Pushed configuration not applied: {Reason}", e.Message);
+            Emit(SessionEventKind.Error, _serverFingerprint, Describe(), "pushed configuration not applied: " + e.Message);
+        }
+    }
+
+    // DNS once per run: a later reconnect keeps it (and restores nothing until the client stops).
+    private void ApplyDns(DnsSettings dns)
+    {
+        lock (_hostGate)
+        {
+            if (_dns is not null)
+            {
+                return;
+            }
+
+            string servers = string.Join(" ", dns.Servers);
+            if (_host is null)
+            {
+                _dns = servers + " (not applied: no host routing)";
+                return;
+            }
+
+            DnsMethod method = _host.ApplyDns(dns);
+            _dns = $"{servers} via {method}";
+        }
     }
 
     private static async Task ReadFramesAsync(KeyChannelConnection channel, ChannelWriter<byte[]> writer, CancellationToken stop)
@@ -502,7 +688,20 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         interfaces.Up(name, _options.Mtu ?? config.Mtu);
         foreach (string route in _options.Routes)
         {
-            interfaces.AddRoute(name, OptionChecks.Route(route));
+            // A default route never goes into the main table (it would replace the host's): full tunnel instead.
+            IPNetwork network = OptionChecks.Route(route);
+            if (network.PrefixLength != 0)
+            {
+                interfaces.AddRoute(name, network);
+            }
+        }
+
+        lock (_hostGate)
+        {
+            foreach (IPNetwork route in _pushDecision?.Routes ?? [])
+            {
+                interfaces.AddRoute(name, route);
+            }
         }
 
         _config = config;
@@ -561,7 +760,9 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             ];
         }
 
-        return [peer.ToSnekSession(InterfaceName, TunnelRole.Client, state, addresses, _device.AllowedNetworksOf(peer))];
+        SnekSession row = peer.ToSnekSession(InterfaceName, TunnelRole.Client, state, addresses, _device.AllowedNetworksOf(peer));
+        row.Dns = _dns;
+        return [row];
     }
 
     public bool Disconnect(string fingerprint)
@@ -586,6 +787,17 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             _channel?.Dispose();
         }
 
+        // Before the interface goes: rules, table routes, kill switch and DNS back to how they were.
+        try
+        {
+            _host?.Remove();
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Could not undo every host change (the next start tries again): {Reason}", e.Message);
+        }
+
+        _host = null;
         _device?.Dispose();
         _status?.Dispose();
         _local?.Dispose();

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Jormungandr.Engine;
 
+/// <summary>An authenticated control message from <paramref name="peer"/> (on a receive loop; copy what you keep, must not block or throw).</summary>
+internal delegate void ControlHandler(Peer peer, ReadOnlySpan<byte> message);
+
 /// <summary>
 /// The data plane of one tunnel, whatever its role: a TUN device, a datagram transport and a set of
 /// peers, each with a session and allowed networks. It moves packets (TUN → longest-prefix match on the
@@ -72,6 +75,9 @@ internal sealed class Device : IDisposable
 
     /// <summary>A peer's session asks for a rekey (initiator side; on the timer loop; must not throw).</summary>
     public Action<Peer>? RekeyDue { get; set; }
+
+    /// <summary>A peer sent a control message (pushed configuration and its request).</summary>
+    public ControlHandler? ControlReceived { get; set; }
 
     /// <summary>Starts the TUN reader and the transport's receive loops.</summary>
     public void Start()
@@ -173,6 +179,28 @@ internal sealed class Device : IDisposable
                 _transport.Send(keepalive[..n], ep);
             }
         }
+    }
+
+    /// <summary>Seals <paramref name="message"/> as a control message for <paramref name="peer"/> and sends it; false when there is no session or endpoint yet.</summary>
+    public bool SendControl(Peer peer, ReadOnlySpan<byte> message)
+    {
+        Span<byte> datagram = stackalloc byte[_sessionOptions.MaxDatagramSize];
+        if (peer.Session is not Session session || peer.Endpoint is not SocketAddress ep)
+        {
+            return false;
+        }
+
+        int n;
+        try
+        {
+            n = session.SealControl(message, datagram);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        return n > 0 && _transport.Send(datagram[..n], ep);
     }
 
     /// <summary>Makes the timer loop look at the sessions now (a session was added or changed).</summary>
@@ -295,6 +323,12 @@ internal sealed class Device : IDisposable
         if (peer.LearnsEndpoint && (r.EndpointChanged || peer.Endpoint is null))
         {
             peer.Endpoint = session.Endpoint;
+        }
+
+        if (r.Status == OpenStatus.Control)
+        {
+            ControlReceived?.Invoke(peer, packet[..r.Length]);
+            return;
         }
 
         if (r.Status != OpenStatus.Packet)

@@ -137,12 +137,19 @@ internal sealed class KeyChannel : IKeyChannelListener
     /// <summary>Opens the Linux key port (the <see cref="KeyChannelListenerFactory"/> of a real server).</summary>
     public static KeyChannelListenerFactory Factory(ILogger logger) => (bind, port) => Listen(bind, port, logger);
 
-    /// <summary>Connects to a server's key port over TCP (the <see cref="KeyChannelDialer"/> of a real client).</summary>
-    public static async Task<Stream> DialAsync(IPEndPoint server, CancellationToken cancellationToken)
+    /// <summary>Connects to a server's key port over TCP, the socket marked with <paramref name="mark"/> (0: none) before it connects.</summary>
+    public static KeyChannelDialer Dialer(uint mark) => (server, token) => DialAsync(server, mark, token);
+
+    private static async Task<Stream> DialAsync(IPEndPoint server, uint mark, CancellationToken cancellationToken)
     {
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            if (mark != 0)
+            {
+                Routing.SocketMark.Apply(socket, mark);
+            }
+
             await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }

@@ -42,6 +42,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     private LeaseFile? _leaseFile;
     private long _savedLeases;
     private Device? _device;
+    private Routing.HostRouting? _host;
+    private PushedConfig? _pushed;
+    private readonly HashSet<IPNetwork> _routedNetworks = [];
     private IKeyChannelListener? _keyChannel;
     private StatusServer? _status;
 
@@ -91,7 +94,12 @@ internal sealed class Server : ITunnelControl, IDisposable
                 throw;
             }
 
-            _device = new Device(tun, udp, _sessionOptions, _clock, _logger) { Expired = peer => RemoveClient(peer, "session expired (peer silent)") };
+            _pushed = _options.Pushed;
+            _device = new Device(tun, udp, _sessionOptions, _clock, _logger)
+            {
+                Expired = peer => RemoveClient(peer, "session expired (peer silent)"),
+                ControlReceived = OnControl,
+            };
             RestoreLeases();
             int mtu = _options.Mtu ?? Linux.InterfaceConfig.DefaultMtu;
             _platform.Interfaces.AddAddress(tun.Name, _pool.ServerLease.Address4, _pool.Prefix4);
@@ -102,6 +110,14 @@ internal sealed class Server : ITunnelControl, IDisposable
 
             _platform.Interfaces.Up(tun.Name, mtu);
             _status = StatusServer.Start(_options.StatusDirectory, this, _logger);
+            _host = _platform.OpenHostRouting(tun.Name, _options.StatusDirectory);
+            if (_options.Gateway)
+            {
+                (_host ?? throw new SnekException("GatewayUnavailable", ErrorKind.ResourceUnavailable, "Gateway mode needs the host's routing, which this platform does not offer."))
+                    .ApplyGateway(pool4, pool6);
+            }
+
+            RouteClientNetworks();
             _keyChannel = _platform.ListenKeyChannel(bind, _options.KeyPort);
             _device.Start();
             _keyChannel.Start(ServeKeyChannelAsync);
@@ -281,6 +297,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         ApplyStaticLeases();
+        RouteClientNetworks();
         List<ServerClient> revoked = [];
         lock (_clientsGate)
         {
@@ -296,6 +313,54 @@ internal sealed class Server : ITunnelControl, IDisposable
         foreach (ServerClient client in revoked)
         {
             RemoveClient(client, "key no longer authorized");
+        }
+    }
+
+    // Networks behind clients are routed into the tunnel (the device then picks the client owning them).
+    // A network overlapping a pool is refused: its owner could send as the server or as clients to be.
+    private void RouteClientNetworks()
+    {
+        foreach (AuthorizedKey key in _authorized!.Keys.Values)
+        {
+            foreach (IPNetwork network in key.Networks)
+            {
+                if (OverlapsPool(network) || _routedNetworks.Contains(network))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    _platform.Interfaces.AddRoute(_device!.Name, network);
+                    _routedNetworks.Add(network);
+                }
+                catch (SnekException e)
+                {
+                    _logger.LogWarning("Network {Network} behind {Name} not routed: {Reason}", network, key.Name, e.Message);
+                }
+            }
+        }
+    }
+
+    private bool OverlapsPool(IPNetwork network) =>
+        Overlaps(network, _pool!.Pool4) || (_pool.Pool6 is IPNetwork p6 && Overlaps(network, p6));
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) =>
+        a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));
+
+    // A client asked for the pushed configuration (a receive loop: answering is one sealed datagram).
+    private void OnControl(Peer peer, ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            if (ControlMessage.ReadRequest(message) >= PushedConfig.Format1)
+            {
+                _device!.SendControl(peer, ControlMessage.Push(_pushed!));
+            }
+        }
+        catch (ProtocolException e)
+        {
+            _logger.LogDebug("Control message from {Name} dropped: {Reason}", peer.Name, e.Message);
         }
     }
 
@@ -500,9 +565,23 @@ internal sealed class Server : ITunnelControl, IDisposable
     private static IEnumerable<string> Addresses(Lease lease) =>
         lease.Address6 is null ? [lease.Address4.ToString()] : [lease.Address4.ToString(), lease.Address6.ToString()];
 
-    // Cryptokey routing: a client owns its own tunnel addresses.
-    private static IEnumerable<IPNetwork> AllowedNetworks(Lease lease) =>
-        lease.Address6 is null ? [AllowedNetworks<Peer>.Host(lease.Address4)] : [AllowedNetworks<Peer>.Host(lease.Address4), AllowedNetworks<Peer>.Host(lease.Address6)];
+    // Cryptokey routing: a client owns its own tunnel addresses and the networks behind it.
+    private IEnumerable<IPNetwork> AllowedNetworks(ServerClient client)
+    {
+        yield return AllowedNetworks<Peer>.Host(client.Lease.Address4);
+        if (client.Lease.Address6 is not null)
+        {
+            yield return AllowedNetworks<Peer>.Host(client.Lease.Address6);
+        }
+
+        foreach (IPNetwork network in client.Key.Networks)
+        {
+            if (!OverlapsPool(network))
+            {
+                yield return network;
+            }
+        }
+    }
 
     private void AddClient(ServerClient client, Session session)
     {
@@ -511,7 +590,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         {
             _clients.TryGetValue(client.Key.Fingerprint, out old);
             _clients[client.Key.Fingerprint] = client;
-            _device!.AddPeer(client.Peer, session, AllowedNetworks(client.Lease));
+            _device!.AddPeer(client.Peer, session, AllowedNetworks(client));
         }
 
         if (old is not null)
@@ -648,11 +727,27 @@ internal sealed class Server : ITunnelControl, IDisposable
 
         SaveLeases();
         _leaseFile = null;
+        RemoveHostChanges();
         _device?.Dispose();
         _status?.Dispose();
         _status = null;
         _local?.Dispose();
         _identity?.Dispose();
+    }
+
+    // Before the interface goes: forwarding and masquerade back to how they were.
+    private void RemoveHostChanges()
+    {
+        try
+        {
+            _host?.Remove();
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Could not undo every host change (the next start tries again): {Reason}", e.Message);
+        }
+
+        _host = null;
     }
 
     private void Emit(SessionEventKind kind, string? fingerprint, string? endpoint, string? message) =>

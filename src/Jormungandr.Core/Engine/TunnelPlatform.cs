@@ -1,6 +1,7 @@
 using System.Net;
 using Jormungandr.Crypto;
 using Jormungandr.Engine.Linux;
+using Jormungandr.Routing;
 using Jormungandr.Time;
 using Microsoft.Extensions.Logging;
 
@@ -34,18 +35,48 @@ internal sealed class TunnelPlatform
     /// <summary>Configures the tunnel's interface (addresses, MTU, routes).</summary>
     public required IInterfaceConfigurator Interfaces { get; init; }
 
+    /// <summary>
+    /// Opens what the tunnel changes on its host beyond its interface (full tunnel, kill switch, gateway,
+    /// DNS) for an interface, journaled in a run directory; first undoes what crashed runs left. Null:
+    /// this platform changes nothing on a host (the simulated one).
+    /// </summary>
+    public Func<string, string, HostRouting?> OpenHostRouting { get; init; } = (name, runDirectory) => null;
+
     /// <summary>Resolves a server host name (a literal address resolves to itself).</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = (host, token) => Dns.GetHostAddressesAsync(host, token);
 
-    /// <summary>The machine: Linux TUN, UDP and TCP sockets, rtnetlink, the system clock and randomness.</summary>
-    public static TunnelPlatform Linux(ILogger logger) => new()
+    /// <summary>The machine: Linux TUN, UDP and TCP sockets, rtnetlink, nftables, the system clock and randomness.</summary>
+    /// <param name="logger">Where the platform logs.</param>
+    /// <param name="socketMark">SO_MARK of the tunnel's own sockets (a client's, so a full tunnel never carries them); 0: none.</param>
+    public static TunnelPlatform Linux(ILogger logger, uint socketMark = 0) => new()
     {
         Clock = SystemClock.Instance,
         Random = SystemRandom.Instance,
         OpenTun = (name, taken) => TunDevice.Open(name, taken),
-        BindTransport = UdpTransport.Factory(logger),
+        BindTransport = UdpTransport.Factory(logger, socketMark),
         ListenKeyChannel = KeyChannel.Factory(logger),
-        DialKeyChannel = KeyChannel.DialAsync,
+        DialKeyChannel = KeyChannel.Dialer(socketMark),
         Interfaces = LinuxInterfaces.Instance,
+        OpenHostRouting = (name, runDirectory) => OpenLinuxHostRouting(name, runDirectory, logger),
     };
+
+    // Leftovers of crashed tunnels (journals whose interface is gone, and one of this very name) are
+    // undone before anything new is changed.
+    private static HostRouting OpenLinuxHostRouting(string name, string runDirectory, ILogger logger)
+    {
+        HostSystem system = HostSystem.Linux();
+        IReadOnlyList<HostChange> orphans = HostRouting.RecoverOrphans(system, runDirectory, TunDevice.Exists, name, out IReadOnlyList<string> errors);
+        foreach (string error in errors)
+        {
+            logger.LogWarning("Could not undo what a crashed tunnel left: {Reason}", error);
+        }
+
+        HostRouting host = HostRouting.Open(system, runDirectory, name, out IReadOnlyList<HostChange> recovered);
+        if (orphans.Count + recovered.Count > 0)
+        {
+            logger.LogWarning("Undid {Count} host changes left by a tunnel that did not stop cleanly", orphans.Count + recovered.Count);
+        }
+
+        return host;
+    }
 }

@@ -46,13 +46,15 @@ internal sealed class UdpTransport : IDatagramTransport
     public int LocalPort => LocalEndPoint4?.Port ?? LocalEndPoint6?.Port ?? 0;
 
     /// <summary>Opens the Linux data channel (the <see cref="TransportFactory"/> of a real tunnel).</summary>
-    public static TransportFactory Factory(ILogger logger) => (bind, port) => Bind(bind, port, logger);
+    /// <param name="logger">Where the transport logs.</param>
+    /// <param name="mark">SO_MARK for every socket (a full tunnel's own sockets bypass its routing table); 0: none.</param>
+    public static TransportFactory Factory(ILogger logger, uint mark = 0) => (bind, port) => Bind(bind, port, logger, mark);
 
     /// <summary>
     /// Binds the data port: on <paramref name="bind"/> only, or on 0.0.0.0 and [::] (IPv6-only, so
     /// both families have their own socket). Port 0 picks ephemeral ports (the client side).
     /// </summary>
-    public static UdpTransport Bind(IPAddress? bind, int port, ILogger logger)
+    public static UdpTransport Bind(IPAddress? bind, int port, ILogger logger, uint mark = 0)
     {
         Socket? v4 = null;
         Socket? v6 = null;
@@ -60,14 +62,14 @@ internal sealed class UdpTransport : IDatagramTransport
         {
             if (bind is null || bind.AddressFamily == AddressFamily.InterNetwork)
             {
-                v4 = Open(AddressFamily.InterNetwork, bind ?? IPAddress.Any, port);
+                v4 = Open(AddressFamily.InterNetwork, bind ?? IPAddress.Any, port, mark);
             }
 
             if (bind is null || bind.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 try
                 {
-                    v6 = Open(AddressFamily.InterNetworkV6, bind ?? IPAddress.IPv6Any, port);
+                    v6 = Open(AddressFamily.InterNetworkV6, bind ?? IPAddress.IPv6Any, port, mark);
                 }
                 catch (SocketException) when (bind is null)
                 {
@@ -87,11 +89,16 @@ internal sealed class UdpTransport : IDatagramTransport
         return new UdpTransport(v4, v6, logger);
     }
 
-    private static Socket Open(AddressFamily family, IPAddress address, int port)
+    private static Socket Open(AddressFamily family, IPAddress address, int port, uint mark)
     {
         var socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            if (mark != 0)
+            {
+                Routing.SocketMark.Apply(socket, mark);
+            }
+
             if (family == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = false;

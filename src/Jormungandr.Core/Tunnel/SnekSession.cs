@@ -30,6 +30,9 @@ public sealed class SnekSession
     /// </summary>
     public string[] AllowedNetworks { get; set; } = [];
 
+    /// <summary>Client: the DNS servers applied for the tunnel and how (resolved, resolvconf, file); null when none.</summary>
+    public string? Dns { get; set; }
+
     /// <summary>Where the session is in its life.</summary>
     public SessionState State { get; set; }
 
