@@ -636,7 +636,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
                 return;
             }
 
-            DnsMethod method = _host.ApplyDns(dns);
+            DnsMethod method = _host.ApplyDns(dns, DnsMethod.None, _platform.ResolvConf);
             _dns = $"{servers} via {method}";
         }
     }

@@ -42,6 +42,9 @@ internal sealed class TunnelPlatform
     /// </summary>
     public Func<string, string, HostRouting?> OpenHostRouting { get; init; } = (name, runDirectory) => null;
 
+    /// <summary>The resolver file DNS goes into when neither systemd-resolved nor resolvconf is there.</summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+
     /// <summary>Resolves a server host name (a literal address resolves to itself).</summary>
     public Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; init; } = (host, token) => Dns.GetHostAddressesAsync(host, token);
 

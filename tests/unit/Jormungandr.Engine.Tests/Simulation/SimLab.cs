@@ -37,8 +37,13 @@ internal sealed class SimLab : IAsyncDisposable
 
     public string ServerKeyPath => Path.Combine(_root, "server.key");
 
+    /// <summary>The fake host routing of each simulated host (what full tunnel, gateway and DNS changed), by underlay address.</summary>
+    public Dictionary<IPAddress, FakeHost> Hosts { get; } = [];
+
     public TunnelPlatform Platform(IPAddress host, MemoryTun tun, RecordingInterfaces interfaces) => new()
     {
+        OpenHostRouting = (name, runDirectory) => Jormungandr.Routing.HostRouting.Open(HostOf(host).System, runDirectory, name, out _),
+        ResolvConf = ResolvConf(host),
         Clock = Clock,
         Random = SystemRandom.Instance,
         OpenTun = (name, taken) => tun,
@@ -48,8 +53,29 @@ internal sealed class SimLab : IAsyncDisposable
         Interfaces = interfaces,
     };
 
+    /// <summary>The resolver file of a simulated host (DNS by file: no resolved, no resolvconf there).</summary>
+    public string ResolvConf(IPAddress host) => Path.Combine(_root, "resolv-" + host + ".conf");
+
+    private FakeHost HostOf(IPAddress host)
+    {
+        lock (Hosts)
+        {
+            if (!Hosts.TryGetValue(host, out FakeHost? fake))
+            {
+                fake = new FakeHost();
+                Hosts[host] = fake;
+            }
+
+            return fake;
+        }
+    }
+
+    /// <summary>Writes <c>NAME.networks</c> beside an authorized key: networks behind that client.</summary>
+    public void SetNetworks(string name, params string[] networks) =>
+        File.WriteAllText(Path.Combine(AuthorizedKeys, name + ".networks"), string.Join("\n", networks) + "\n");
+
     /// <summary>Starts a server (a restart when one ran before: same key, same state directory, a new process).</summary>
-    public SimServer StartServer()
+    public SimServer StartServer(Func<ServerOptions, ServerOptions>? configure = null)
     {
         if (_serverIdentity is null)
         {
@@ -66,7 +92,7 @@ internal sealed class SimLab : IAsyncDisposable
             StateDirectory = Path.Combine(_root, "state"),
             Pool6 = "fd00:5ec::/64",
         };
-        Server = new SimServer(this, options);
+        Server = new SimServer(this, configure?.Invoke(options) ?? options);
         return Server;
     }
 

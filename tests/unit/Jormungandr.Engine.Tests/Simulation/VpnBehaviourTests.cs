@@ -1,0 +1,139 @@
+using System.Net;
+using Jormungandr.Routing;
+using Jormungandr.Tunnel;
+
+namespace Jormungandr.Tests.Simulation;
+
+/// <summary>
+/// Pushed configuration, full tunnel and networks behind clients through the real engine on the
+/// simulated network; host changes go to fakes, so what a tunnel would change on its host is checked
+/// without root (the namespace tests check the same against real kernels).
+/// </summary>
+public class VpnBehaviourTests
+{
+    private static readonly IPAddress ServerTunnel = IPAddress.Parse("198.19.0.1");
+
+    private static async Task<SimClient> Connect(SimLab lab, SimClient c, Func<ClientOptions, ClientOptions>? configure = null)
+    {
+        await c.StartAsync(configure);
+        await SimLab.WaitUntilAsync(() => c.IsEstablished, c.Name + " to be established");
+        await SimLab.WaitUntilAsync(() => lab.Server!.Sessions.Any(s => s.PeerName == c.Name && s.Endpoint is not null), "the server to learn the endpoint");
+        return c;
+    }
+
+    [Fact]
+    public async Task Pushed_routes_and_dns_are_applied_within_the_clients_policy()
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        SimClient b = lab.AddClient("b");
+        lab.StartServer(o => o with
+        {
+            PushRoutes = ["198.19.64.0/24", "198.18.0.0/16", "fd00:5ec:1::/64"],
+            PushDns = ["198.19.0.1"],
+            PushSearchDomains = ["corp.example"],
+        });
+        await Connect(lab, a);
+        await Connect(lab, b, o => o with { PullDeny = ["198.19.64.0/20"], NoPullDns = true });
+
+        // a takes the routes its policy allows; never 198.18.0.0/16, which holds the server's own address.
+        await SimLab.WaitUntilAsync(() => a.Session.Dns is not null, "a's pushed DNS");
+        Assert.Contains("route 198.19.64.0/24", a.Interfaces.Calls);
+        Assert.Contains("route fd00:5ec:1::/64", a.Interfaces.Calls);
+        Assert.DoesNotContain("route 198.18.0.0/16", a.Interfaces.Calls);
+        Assert.Contains("198.19.64.0/24", a.Session.AllowedNetworks);
+        Assert.DoesNotContain("198.18.0.0/16", a.Session.AllowedNetworks);
+        Assert.Equal("198.19.0.1 via File", a.Session.Dns);
+        string resolv = File.ReadAllText(lab.ResolvConf(a.Address));
+        Assert.Contains("nameserver 198.19.0.1", resolv);
+        Assert.Contains("search corp.example", resolv);
+
+        // b denies the /24 and takes no DNS.
+        await SimLab.WaitUntilAsync(() => b.Interfaces.Calls.Contains("route fd00:5ec:1::/64"), "b's pushed route");
+        Assert.DoesNotContain("route 198.19.64.0/24", b.Interfaces.Calls);
+        Assert.Null(b.Session.Dns);
+    }
+
+    [Fact]
+    public async Task A_client_that_pulls_nothing_does_not_ask_and_takes_nothing()
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        lab.StartServer(o => o with { PushRoutes = ["198.19.64.0/24"], PushDns = ["198.19.0.1"] });
+        await Connect(lab, a, o => o with { RouteNoPull = true });
+        await lab.AdvanceAsync(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(a.Interfaces.Calls, c => c.StartsWith("route", StringComparison.Ordinal));
+        Assert.Null(a.Session.Dns);
+        Assert.Equal(["198.19.0.0/24", "fd00:5ec::/64"], a.Session.AllowedNetworks);
+    }
+
+    [Fact]
+    public async Task A_pushed_default_route_becomes_a_full_tunnel_by_policy_routing_undone_on_stop()
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        lab.StartServer(o => o with { PushRoutes = ["0.0.0.0/0"], Gateway = true });
+        await Connect(lab, a);
+        FakeHost host = lab.Hosts[a.Address];
+        await SimLab.WaitUntilAsync(() => host.Routing.Installed.Count > 0, "the full tunnel");
+
+        // Policy rules and a table route, never a route in the main table; the server peer now owns 0.0.0.0/0.
+        Assert.DoesNotContain("route 0.0.0.0/0", a.Interfaces.Calls);
+        Assert.Contains(host.Routing.Installed, c => c is RuleChange);
+        Assert.Contains(host.Routing.Installed, c => c is TableRouteChange);
+        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("0.0.0.0/0"), "0.0.0.0/0 allowed");
+
+        // Anything now goes to the server, and the server (a gateway here) accepts what comes back from anywhere.
+        a.Tun.Inject(Ip.Packet(a.TunnelAddress, IPAddress.Parse("198.18.3.2"), 1));
+        Assert.Equal(1L, Ip.Number((await ReceiveAsync(lab.Server!.Tun, 1)).Single()));
+        lab.Server.Tun.Inject(Ip.Packet(IPAddress.Parse("198.18.3.2"), a.TunnelAddress, 2));
+        Assert.Equal(2L, Ip.Number((await ReceiveAsync(a.Tun, 1)).Single()));
+        Assert.Contains(lab.Hosts[SimLab.ServerAddress].Nftables.Tables.Keys, t => t.StartsWith("snek_gateway_", StringComparison.Ordinal));
+        Assert.Equal("1", lab.Hosts[SimLab.ServerAddress].Sysctl.Values["net.ipv4.ip_forward"]);
+
+        await a.DisposeAsync();
+        Assert.Empty(host.Routing.Installed);
+        await lab.Server.DisposeAsync();
+        Assert.Empty(lab.Hosts[SimLab.ServerAddress].Nftables.Tables);
+        Assert.Equal("0", lab.Hosts[SimLab.ServerAddress].Sysctl.Values["net.ipv4.ip_forward"]);
+    }
+
+    [Fact]
+    public async Task A_network_behind_a_client_is_routed_to_it_and_accepted_only_from_it()
+    {
+        await using var lab = new SimLab();
+        SimClient site = lab.AddClient("site");
+        SimClient other = lab.AddClient("other");
+        lab.SetNetworks("site", "198.19.64.0/24", "198.19.0.128/25"); // the second overlaps the pool: refused
+        lab.StartServer();
+        await Connect(lab, site);
+        await Connect(lab, other);
+
+        SnekSession row = lab.Server!.Sessions.Single(s => s.PeerName == "site");
+        Assert.Contains("198.19.64.0/24", row.AllowedNetworks);
+        Assert.DoesNotContain("198.19.0.128/25", row.AllowedNetworks);
+        Assert.Contains("route 198.19.64.0/24", lab.Server.Interfaces.Calls);
+        Assert.DoesNotContain("route 198.19.0.128/25", lab.Server.Interfaces.Calls);
+
+        // To the network: the site's client. From it: accepted from the site, dropped from the other client.
+        lab.Server.Tun.Inject(Ip.Packet(ServerTunnel, IPAddress.Parse("198.19.64.7"), 1));
+        Assert.Equal(1L, Ip.Number((await ReceiveAsync(site.Tun, 1)).Single()));
+        site.Tun.Inject(Ip.Packet(IPAddress.Parse("198.19.64.7"), ServerTunnel, 2));
+        Assert.Equal(2L, Ip.Number((await ReceiveAsync(lab.Server.Tun, 1)).Single()));
+        other.Tun.Inject(Ip.Packet(IPAddress.Parse("198.19.64.7"), ServerTunnel, 3));
+        await SimLab.WaitUntilAsync(() => lab.Server.Sessions.Single(s => s.PeerName == "other").DropsRouting == 1, "the forged packet to be dropped");
+        Assert.Empty(Ip.Drain(lab.Server.Tun));
+        Assert.Empty(Ip.Drain(other.Tun));
+    }
+
+    private static async Task<List<byte[]>> ReceiveAsync(MemoryTun tun, int count)
+    {
+        List<byte[]> got = [];
+        await SimLab.WaitUntilAsync(() =>
+        {
+            got.AddRange(Ip.Drain(tun));
+            return got.Count >= count;
+        }, "packets");
+        return got;
+    }
+}
