@@ -5,14 +5,17 @@ using Jormungandr.IO;
 namespace Jormungandr.Routing;
 
 /// <summary>
-/// The state file of one tunnel's host changes, <c>RUNDIR/IFACE.host</c> (0600; the directory 0700): every
+/// The state file of one tunnel's host changes, <c>RUNDIR/IFACE.NETNS.host</c> (0600; the directory 0700;
+/// NETNS is the inode number of the network namespace the changes were made in, so tunnels in different
+/// namespaces sharing a run directory never undo each other's changes, nor undo them in the wrong
+/// namespace): every
 /// change is written here <em>before</em> it is made and dropped after it is undone, so after a crash
 /// (SIGKILL, power loss) the next start finds exactly what to undo. Saved atomically
 /// (<see cref="AtomicFile"/>); deleted when empty. At most 64 KiB is read.
 /// </summary>
 internal sealed class HostJournal
 {
-    /// <summary>File name suffix after the interface name.</summary>
+    /// <summary>File name suffix after the interface name and namespace.</summary>
     public const string Suffix = ".host";
 
     private const int MaxFileBytes = 64 * 1024;
@@ -30,11 +33,30 @@ internal sealed class HostJournal
     /// <summary>The changes in place, oldest first.</summary>
     public IReadOnlyList<HostChange> Changes => _changes;
 
-    /// <summary>The journal path for <paramref name="interfaceName"/> under <paramref name="runDirectory"/>.</summary>
+    /// <summary>The journal path for <paramref name="interfaceName"/> in the calling thread's network namespace under <paramref name="runDirectory"/>.</summary>
     public static string PathFor(string runDirectory, string interfaceName)
     {
         Tunnel.OptionChecks.InterfaceName(interfaceName);
-        return Path.Combine(runDirectory, interfaceName + Suffix);
+        return Path.Combine(runDirectory, interfaceName + NamespaceSuffix());
+    }
+
+    /// <summary>
+    /// <c>.NETNS.host</c> for the calling thread's network namespace (<c>/proc/thread-self/ns/net</c> reads
+    /// <c>net:[INODE]</c>); <c>.0.host</c> where there is no such link.
+    /// </summary>
+    public static string NamespaceSuffix()
+    {
+        string? link = null;
+        try
+        {
+            link = new FileInfo("/proc/thread-self/ns/net").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        string inode = link is ['n', 'e', 't', ':', '[', .. string digits, ']'] && digits.All(char.IsAsciiDigit) ? digits : "0";
+        return "." + inode + Suffix;
     }
 
     /// <summary>Reads the journal at <paramref name="path"/>, or an empty one when there is no file.</summary>

@@ -49,8 +49,8 @@ internal sealed class HostRouting : IDisposable
     }
 
     /// <summary>
-    /// Undoes the journals in <paramref name="runDirectory"/> whose interface is gone (its process died without
-    /// cleaning up), except <paramref name="exceptInterface"/>. Returns what was undone; a journal that
+    /// Undoes the journals of this network namespace in <paramref name="runDirectory"/> whose interface is
+    /// gone (its process died without cleaning up), except <paramref name="exceptInterface"/>. Returns what was undone; a journal that
     /// cannot be read or undone is reported in <paramref name="errors"/> and left for the next attempt.
     /// </summary>
     public static IReadOnlyList<HostChange> RecoverOrphans(HostSystem system, string runDirectory, Func<string, bool> interfaceExists, string? exceptInterface, out IReadOnlyList<string> errors)
@@ -59,9 +59,10 @@ internal sealed class HostRouting : IDisposable
         var problems = new List<string>();
         if (Directory.Exists(runDirectory))
         {
-            foreach (string path in Directory.EnumerateFiles(runDirectory, "*" + HostJournal.Suffix).Take(1024))
+            string suffix = HostJournal.NamespaceSuffix();
+            foreach (string path in Directory.EnumerateFiles(runDirectory, "*" + suffix).Take(1024))
             {
-                string name = Path.GetFileName(path)[..^HostJournal.Suffix.Length];
+                string name = Path.GetFileName(path)[..^suffix.Length];
                 if (name == exceptInterface || !Tunnel.OptionChecks.IsInterfaceName(name) || interfaceExists(name))
                 {
                     continue;

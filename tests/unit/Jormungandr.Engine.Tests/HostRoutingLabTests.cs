@@ -75,7 +75,7 @@ public sealed class HostRoutingLabTests : IDisposable
 
             NamespaceThread.Run(lab.Client, routing.Remove);
             Assert.Empty(routing.Changes);
-            Assert.False(File.Exists(HostJournal.PathFor(_runDirectory, Tun)));
+            Assert.Empty(Journals());
             Assert.Equal(before, Snapshot(lab.Client));
             Assert.Equal(validMark, Sysctl(lab.Client, "net.ipv4.conf.all.src_valid_mark"));
         }
@@ -100,7 +100,7 @@ public sealed class HostRoutingLabTests : IDisposable
             crashed.ApplyFullTunnel(new FullTunnelOptions(Tun));
         });
         Assert.NotEqual(before, Snapshot(lab.Client));
-        Assert.True(File.Exists(HostJournal.PathFor(_runDirectory, Tun)));
+        Assert.Equal(NamespaceThread.Run(lab.Client, () => HostJournal.PathFor(_runDirectory, Tun)), Assert.Single(Journals()));
 
         // Next start under the same name finds the journal and undoes it before anything new.
         (HostRouting next, IReadOnlyList<HostChange> recovered) = NamespaceThread.Run(lab.Client, () =>
@@ -125,7 +125,7 @@ public sealed class HostRoutingLabTests : IDisposable
         Assert.Equal(7, orphans.Count);
         Assert.DoesNotContain("fwmark", lab.Client.Ip("rule").StandardOutput + lab.Client.Ip("-6", "rule").StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("21358", lab.Client.Ip("route", "show", "table", "all").StandardOutput, StringComparison.Ordinal);
-        Assert.False(File.Exists(HostJournal.PathFor(_runDirectory, Tun)));
+        Assert.Empty(Journals());
     }
 
     [NetworkLabFact]
@@ -281,6 +281,8 @@ public sealed class HostRoutingLabTests : IDisposable
     }
 
     // ---------- helpers ----------
+
+    private string[] Journals() => Directory.GetFiles(_runDirectory, "*" + HostJournal.Suffix);
 
     private static TunDevice CreateTun(NetworkNamespace ns)
     {

@@ -408,6 +408,23 @@ public sealed class HostRoutingTests : IDisposable
     }
 
     [Fact]
+    public void Journals_are_per_network_namespace_and_another_namespace_s_are_never_touched()
+    {
+        string mine = HostJournal.PathFor(_runDirectory, Tun);
+        Assert.Matches(@"/snk0\.[0-9]+\.host$", mine);
+        Assert.NotEqual(Path.Combine(_runDirectory, "snk0.0.host"), mine); // this is Linux: the namespace is known
+        var host = new FakeHost();
+        HostRouting.Open(host.System, _runDirectory, Tun, out _).ApplyGateway(IPNetwork.Parse("198.19.0.0/24"), null);
+        File.Move(mine, Path.Combine(_runDirectory, "snk0.1.host")); // as if written in namespace 1
+
+        Assert.Empty(HostRouting.RecoverOrphans(host.System, _runDirectory, _ => false, null, out _));
+        HostRouting.Open(host.System, _runDirectory, Tun, out IReadOnlyList<HostChange> recovered);
+        Assert.Empty(recovered);
+        Assert.Single(host.Nftables.Tables);
+        Assert.True(File.Exists(Path.Combine(_runDirectory, "snk0.1.host")));
+    }
+
+    [Fact]
     public void The_journal_is_private_and_written_before_the_change()
     {
         var host = new FakeHost();
