@@ -137,7 +137,7 @@ internal static class TunnelDns
         journal.Record(change);
         try
         {
-            AtomicFile.Write(target, written, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            Overwrite(target, written, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -149,6 +149,20 @@ internal static class TunnelDns
 
             journal.Forget(change);
             throw Failed($"Cannot write {target}: {e.Message}", e);
+        }
+    }
+
+    // Atomically where possible; in place when resolv.conf is a mount point (ip netns exec bind-mounts
+    // /etc/netns/NAME/resolv.conf over it, containers do the same), where a rename onto it fails with EBUSY.
+    private static void Overwrite(string target, byte[] content, UnixFileMode mode)
+    {
+        try
+        {
+            AtomicFile.Write(target, content, mode);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            File.WriteAllBytes(target, content);
         }
     }
 
@@ -164,7 +178,7 @@ internal static class TunnelDns
                 switch (change.Original)
                 {
                     case ResolvConfOriginal.File when File.Exists(change.Backup):
-                        AtomicFile.Write(target, File.ReadAllBytes(change.Backup!), AtomicFile.ModeOf(change.Backup!));
+                        Overwrite(target, File.ReadAllBytes(change.Backup!), AtomicFile.ModeOf(change.Backup!));
                         break;
                     case ResolvConfOriginal.Link:
                         string temporary = target + ".tmp";

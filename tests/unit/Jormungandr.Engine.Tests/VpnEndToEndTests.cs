@@ -40,10 +40,12 @@ public sealed class VpnEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [NetworkLabFact]
-    public void A_full_tunnel_through_a_gateway_reaches_the_internet_and_leaves_routing_as_it_was_also_after_kill_9()
+    [NetworkLabTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_full_tunnel_through_a_gateway_reaches_the_internet_and_leaves_routing_as_it_was_also_after_kill_9(bool ipv6Underlay)
     {
-        using RoutedLab lab = RoutedLab.Create("vpnft");
+        using RoutedLab lab = RoutedLab.Create(ipv6Underlay ? "vpnft6" : "vpnft");
         string tag = Guid.NewGuid().ToString("N")[..4];
         string serverIf = "snk" + tag + "s";
         string clientIf = "snk" + tag + "c";
@@ -60,19 +62,19 @@ public sealed class VpnEndToEndTests : IDisposable
             Assert.Equal("1", lab.Server.Run(["sysctl", "-n", "net.ipv4.ip_forward"]).StandardOutput.Trim());
 
             // A clean run: everything through the tunnel, then exactly the routing of before.
-            LabProcess client = StartClient(processes, lab, clientIf);
+            LabProcess client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(before, Snapshot(lab.Client));
 
             // kill -9 leaves the rules behind; the next start finds and removes them.
-            client = StartClient(processes, lab, clientIf);
+            client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.Equal(0, LibC.Kill(client.Id, LibC.SigKill));
             Assert.True(client.WaitForExit(TimeSpan.FromSeconds(10)));
             Assert.NotEqual(before, Snapshot(lab.Client));
             Assert.False(Ping(lab.Client, RoutedLab.InternetAddress), "with the client dead and its rules left, nothing leaves");
-            client = StartClient(processes, lab, clientIf);
+            client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(before, Snapshot(lab.Client));
@@ -91,8 +93,87 @@ public sealed class VpnEndToEndTests : IDisposable
         }
     }
 
-    private LabProcess StartClient(List<LabProcess> processes, RoutedLab lab, string clientIf) =>
-        Start(processes, lab.Client, "connect", RoutedLab.ServerAddress.ToString(), "--cert", Path.Combine(_dir, "laptop.priv"),
+    [NetworkLabFact]
+    public void Pushed_routes_and_dns_are_taken_within_policy_and_put_back_and_the_kill_switch_holds_while_reconnecting()
+    {
+        using RoutedLab lab = RoutedLab.Create("vpnpush");
+        string tag = Guid.NewGuid().ToString("N")[..4];
+        string serverIf = "snk" + tag + "s";
+        string clientIf = "snk" + tag + "c";
+        bool hadNetns = Directory.Exists("/etc/netns");
+        string netns = Path.Combine("/etc/netns", lab.Client.Name);
+        string resolvConf = Path.Combine(netns, "resolv.conf");
+        byte[] original = "nameserver 198.18.1.1\n"u8.ToArray();
+        Directory.CreateDirectory(netns);
+        File.WriteAllBytes(resolvConf, original);
+        var processes = new List<LabProcess>();
+        try
+        {
+            string before = Snapshot(lab.Client);
+            Assert.True(Ping(lab.Client, RoutedLab.RouterClientSide));
+
+            // The kill switch is on from the start: with no server to reach, nothing leaves the host.
+            LabProcess client = Start(processes, lab.Client, "connect", RoutedLab.ServerAddress.ToString(), "--cert", Path.Combine(_dir, "laptop.priv"),
+                "--server-key", Path.Combine(_dir, "server.pub"), "--interface", clientIf, "--status-dir", _status, "--kill-switch");
+            Assert.True(WaitFor(() => lab.Client.Run(["nft", "list", "tables"]).StandardOutput.Contains("snek_killswitch", StringComparison.Ordinal)), client.StandardError);
+            Assert.False(Ping(lab.Client, RoutedLab.RouterClientSide), "the kill switch lets nothing out while the tunnel is down");
+
+            LabProcess server = Start(processes, lab.Server, "server", "--authorized-keys", Path.Combine(_dir, "authorized"), "--cert", Path.Combine(_dir, "server.priv"),
+                "--interface", serverIf, "--state-dir", Path.Combine(_dir, "state"), "--gateway", "--status-dir", _status,
+                "--push-route", "198.18.3.0/24", "--push-route", "198.18.2.0/24", "--push-dns", "198.19.0.1", "--push-search-domain", "corp.example");
+            SnekSession? session = WaitForSession(clientIf, s => s.State == SessionState.Established && s.Dns is not null, client);
+            Assert.True(session is not null, client.StandardError + server.StandardError);
+            Assert.StartsWith("198.19.0.1 via ", session!.Dns, StringComparison.Ordinal);
+
+            // The pushed route reaches the internet host through the gateway; the one holding the server's own address is refused.
+            Assert.True(Ping(lab.Client, RoutedLab.InternetAddress));
+            string routes = lab.Client.Ip("route").StandardOutput;
+            Assert.Contains("198.18.3.0/24 dev " + clientIf, routes, StringComparison.Ordinal);
+            Assert.DoesNotContain("198.18.2.0/24 dev " + clientIf, routes, StringComparison.Ordinal);
+            string seen = lab.Client.Run(["cat", "/etc/resolv.conf"]).StandardOutput;
+            Assert.Contains("nameserver 198.19.0.1", seen, StringComparison.Ordinal);
+            Assert.Contains("search corp.example", seen, StringComparison.Ordinal);
+
+            Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(original, File.ReadAllBytes(resolvConf));
+            Assert.Equal(before, Snapshot(lab.Client));
+            Assert.DoesNotContain("snek_killswitch", lab.Client.Run(["nft", "list", "tables"]).StandardOutput, StringComparison.Ordinal);
+            Assert.True(Ping(lab.Client, RoutedLab.RouterClientSide));
+        }
+        finally
+        {
+            foreach (LabProcess p in processes)
+            {
+                p.Stop(TimeSpan.FromSeconds(5));
+                p.Dispose();
+            }
+
+            Directory.Delete(netns, recursive: true);
+            if (!hadNetns && Directory.GetFileSystemEntries("/etc/netns").Length == 0)
+            {
+                Directory.Delete("/etc/netns");
+            }
+        }
+    }
+
+    private static bool WaitFor(Func<bool> condition)
+    {
+        long deadline = Environment.TickCount64 + (long)Up.TotalMilliseconds;
+        while (!condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        return true;
+    }
+
+    private LabProcess StartClient(List<LabProcess> processes, RoutedLab lab, string clientIf, bool ipv6Underlay) =>
+        Start(processes, lab.Client, "connect", (ipv6Underlay ? RoutedLab.ServerAddress6 : RoutedLab.ServerAddress).ToString(), "--cert", Path.Combine(_dir, "laptop.priv"),
             "--server-key", Path.Combine(_dir, "server.pub"), "--interface", clientIf, "--status-dir", _status, "--full-tunnel");
 
     private void AssertThroughTheTunnel(RoutedLab lab, string clientIf, LabProcess client)
