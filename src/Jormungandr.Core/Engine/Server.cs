@@ -678,6 +678,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             Failed = c.Failed,
             Unauthorized = c.Unauthorized,
             DropsNoRoute = _device?.DropsNoRoute ?? 0,
+            Gateway = _options.Gateway,
         };
     }
 

@@ -10,6 +10,9 @@ public sealed class SnekServerStatus
     /// <summary>The server's interface, e.g. <c>snk0</c>.</summary>
     public string InterfaceName { get; set; } = "";
 
+    /// <summary>True in gateway mode (forwarding and masquerade of the pools); false: the server forwards nothing itself.</summary>
+    public bool Gateway { get; set; }
+
     /// <summary>Established client sessions.</summary>
     public int Sessions { get; set; }
 

@@ -105,7 +105,7 @@ public class VpnBehaviourTests
         SimClient site = lab.AddClient("site");
         SimClient other = lab.AddClient("other");
         lab.SetNetworks("site", "198.19.64.0/24", "198.19.0.128/25"); // the second overlaps the pool: refused
-        lab.StartServer();
+        lab.StartServer(o => o with { PushRoutes = ["198.19.64.0/24"] });
         await Connect(lab, site);
         await Connect(lab, other);
 
@@ -124,6 +124,17 @@ public class VpnBehaviourTests
         await SimLab.WaitUntilAsync(() => lab.Server.Sessions.Single(s => s.PeerName == "other").DropsRouting == 1, "the forged packet to be dropped");
         Assert.Empty(Ip.Drain(lab.Server.Tun));
         Assert.Empty(Ip.Drain(other.Tun));
+
+        // The other client reaches the network through the pushed route: to the server, whose kernel
+        // forwards it back into the tunnel (re-injected here), to the site; the answer comes back likewise.
+        await SimLab.WaitUntilAsync(() => other.Session.AllowedNetworks.Contains("198.19.64.0/24"), "the pushed route at the other client");
+        other.Tun.Inject(Ip.Packet(other.TunnelAddress, IPAddress.Parse("198.19.64.7"), 4));
+        byte[] forwarded = (await ReceiveAsync(lab.Server.Tun, 1)).Single();
+        lab.Server.Tun.Inject(forwarded);
+        Assert.Equal(4L, Ip.Number((await ReceiveAsync(site.Tun, 1)).Single()));
+        site.Tun.Inject(Ip.Packet(IPAddress.Parse("198.19.64.7"), other.TunnelAddress, 5));
+        lab.Server.Tun.Inject((await ReceiveAsync(lab.Server.Tun, 1)).Single());
+        Assert.Equal(5L, Ip.Number((await ReceiveAsync(other.Tun, 1)).Single()));
     }
 
     private static async Task<List<byte[]>> ReceiveAsync(MemoryTun tun, int count)
