@@ -77,7 +77,7 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null || true
     done
     rm -f /var/run/wireguard/sbwg?"$RID".sock
-    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/raw.tsv "$TMP"/pings.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
+    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/*.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
     rm -rf "$TMP"
     exit "$rc"
 }
@@ -347,14 +347,39 @@ measure() { # mode run
     measure_ping "$mode" "$run" "$target"
 }
 
+# On-CPU nanoseconds of every thread of the given PIDs: "pid:tid name ns" (from schedstat).
+thread_ns() {
+    local pid t ns
+    for pid in "$@"; do
+        for t in /proc/"$pid"/task/*; do
+            read -r ns _ <"$t/schedstat" 2>/dev/null || continue
+            echo "$pid:${t##*/} $(tr ' ' '_' <"$t/comm" 2>/dev/null) $ns"
+        done
+    done
+}
+
 measure_ping() { # mode run target: every reply's time goes to PINGRAW, the run's average to RAW
-    local mode=$1 run=$2 target=$3 times avg
+    local mode=$1 run=$2 target=$3 times avg pids=${TUNPIDS[$1]:-} count
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || thread_ns $pids >"$TMP/ns0"
     times=$(in2 timeout $((PINGS + 30)) ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 1 "$target" 2>/dev/null \
         | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p') || true
     [ -n "$times" ] || return 0
     awk -v m="$mode" -v r="$run" '{print m "\t" r "\t" $1}' <<<"$times" >>"$PINGRAW"
     avg=$(awk '{s += $1} END {if (NR) printf "%.3f", s / NR}' <<<"$times")
     record "$mode" "$run" ping_ms "$avg"
+    if [ -n "$pids" ]; then
+        # CPU per round trip of both tunnel processes, and per thread (which hop, or timers, pays).
+        count=$(wc -l <<<"$times")
+        # shellcheck disable=SC2086
+        thread_ns $pids >"$TMP/ns1"
+        join <(sort "$TMP/ns0") <(sort "$TMP/ns1") | awk -v m="$mode" -v r="$run" -v n="$count" -v srv="${pids%% *}" \
+            '{split($1, id, ":"); side = id[1] == srv ? "server" : "client"
+              d[side " " $2] += ($5 - $3) / 1000 / n; t += ($5 - $3) / 1000 / n}
+             END {for (k in d) if (d[k] >= 0.5) printf "%s\t%s\t%s\t%.1f\n", m, r, k, d[k]; printf "%s\t%s\t%s\t%.1f\n", m, r, "total", t}' \
+            >>"$TMP/pingcpu.tsv"
+        record "$mode" "$run" cpu_us_per_ping "$(awk -F'\t' -v m="$mode" -v r="$run" '$1 == m && $2 == r && $3 == "total" {print $4}' "$TMP/pingcpu.tsv")"
+    fi
 }
 
 # Percentile (nearest rank) of every ping of a mode, all runs pooled.
@@ -455,6 +480,15 @@ for mode in "${READY[@]}"; do
 done
 echo
 echo "(ping avg: median of the runs' averages; p50/p99: all $(wc -l <"$PINGRAW") replies of the run pooled per mode, $PINGS per run at $PING_INTERVAL s)"
+echo
+echo "On-CPU µs per ping round trip while pinging (schedstat of every tunnel thread, both ends; medians over runs; threads under 0.5 µs left out):"
+for mode in "${READY[@]}"; do
+    [ -n "${TUNPIDS[$mode]:-}" ] || continue
+    awk -F'\t' -v m="$mode" '$1 == m {print $3 "\t" $4}' "$TMP/pingcpu.tsv" | sort -t$'\t' -k1,1 -k2g |
+        awk -F'\t' '{v[$1] = v[$1] " " $2; n[$1]++} END {for (k in v) {c = split(substr(v[k], 2), a, " "); printf "%s=%s\n", k, a[int((c + 1) / 2)]}}' |
+        sort | tr '\n' ';' | sed "s/;\$//; s/;/; /g; s/^/  $mode: /"
+    echo
+done
 echo
 ratio() { # a b -> a/b
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'

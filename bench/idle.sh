@@ -109,12 +109,14 @@ log "tunnel up; settling for $SETTLE s, then $WINDOW s without traffic"
 sleep "$SETTLE"
 
 ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-# One line per live thread: "tid name switches" (voluntary + involuntary context switches).
+# One line per live thread: "tid name switches ticks" (voluntary + involuntary context switches,
+# utime + stime).
 threads() {
-    local t
+    local t cpu
     for t in /proc/"$1"/task/*; do
-        awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm")" \
-            '/^voluntary_ctxt_switches|^nonvoluntary_ctxt_switches/ {s += $2} END {print tid, name, s}' "$t/status" 2>/dev/null || true
+        cpu=$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+        awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm")" -v cpu="$cpu" \
+            '/^voluntary_ctxt_switches|^nonvoluntary_ctxt_switches/ {s += $2} END {print tid, name, s, cpu}' "$t/status" 2>/dev/null || true
     done
 }
 
@@ -131,13 +133,14 @@ kill -0 "$SERVER" && kill -0 "$CLIENT" || die "a tunnel process died during the 
 in2 ping -c 2 -i 0.2 -W 1 198.19.3.1 >/dev/null || log "warning: tunnel no longer passes pings after the window"
 
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')
-per_thread() { # name t0 t1 -> lines "  thread: N wake-ups/s"
-    join <(sort "$2") <(sort "$3") | awk -v e="$elapsed" '{d = $5 - $3; if (d > 0) printf "    %-24s %7.2f switches/s\n", $2, d / e}' | sort -k2 -gr
+per_thread() { # name t0 t1 -> one line per thread that ran: switches/s and ms CPU/s
+    join <(sort "$2") <(sort "$3") | awk -v e="$elapsed" -v hz="$CLK_TCK" \
+        '{d = $6 - $3; c = $7 - $4; if (d > 0 || c > 0) printf "    %-24s %7.2f switches/s %6.2f ms CPU/s\n", $2, d / e, c / hz * 1000 / e}' | sort -k2 -gr
 }
 report() { # name pid ticks0 ticks1 t0file t1file
     local ms sw
     ms=$(awk -v d=$(($4 - $3)) -v hz="$CLK_TCK" -v e="$elapsed" 'BEGIN{printf "%.2f", d / hz * 1000 / e}')
-    sw=$(join <(sort "$5") <(sort "$6") | awk -v e="$elapsed" '{s += $5 - $3} END {printf "%.1f", s / e}')
+    sw=$(join <(sort "$5") <(sort "$6") | awk -v e="$elapsed" '{s += $6 - $3} END {printf "%.1f", s / e}')
     echo "  $1: $ms ms CPU per second ($(($4 - $3)) ticks of 1/$CLK_TCK s in $elapsed s), $sw context switches per second"
     per_thread "$1" "$5" "$6"
 }
