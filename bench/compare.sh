@@ -352,7 +352,7 @@ thread_ns() {
     local pid t ns
     for pid in "$@"; do
         for t in /proc/"$pid"/task/*; do
-            read -r ns _ <"$t/schedstat" 2>/dev/null || continue
+            read -r ns _ 2>/dev/null <"$t/schedstat" || continue
             echo "$pid:${t##*/} $(tr ' ' '_' <"$t/comm" 2>/dev/null) $ns"
         done
     done
