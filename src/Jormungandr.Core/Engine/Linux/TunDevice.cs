@@ -23,7 +23,7 @@ internal sealed unsafe partial class TunDevice : IDisposable
     private readonly bool _blocking;
     private readonly SpinBudget _spin = new(LatencySwitches.BusyPollMicroseconds);
     private int _disposed;
-    private int _readers; // threads inside a waiting read
+    private int _readers; // threads inside Read or TryRead
     private int _readerThread; // kernel id of the last thread to enter one, for ThreadInterrupt
 
     private TunDevice(int fd, int wakeFd, string name, bool vnetHeader, bool blocking)
@@ -173,7 +173,22 @@ internal sealed unsafe partial class TunDevice : IDisposable
     /// </summary>
     public int Read(Span<byte> buffer) => ReadSegment(buffer, wait: true);
 
+    // Every read, waiting or not, is counted in _readers so Dispose never closes the fd (whose number
+    // may be reused at once) under a thread that is still about to use it.
     private int ReadSegment(Span<byte> buffer, bool wait)
+    {
+        Interlocked.Increment(ref _readers);
+        try
+        {
+            return ReadSegmentCounted(buffer, wait);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _readers);
+        }
+    }
+
+    private int ReadSegmentCounted(Span<byte> buffer, bool wait)
     {
         if (_segmenter is null)
         {
@@ -230,15 +245,7 @@ internal sealed unsafe partial class TunDevice : IDisposable
                 _spin.Miss();
             }
 
-            Interlocked.Increment(ref _readers);
-            try
-            {
-                return _blocking ? ReadBlocking(p, buffer.Length) : ReadPolling(p, buffer.Length);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _readers);
-            }
+            return _blocking ? ReadBlocking(p, buffer.Length) : ReadPolling(p, buffer.Length);
         }
     }
 
