@@ -11,7 +11,8 @@
 #            one packet per syscall, 4 MiB socket buffers      198.19.2.1/.2
 #   ours     snek server / snek connect (release build)        198.19.3.0/24 pool
 # For each mode and run: iperf3 TCP 1 stream and 4 streams (client in the "client" namespace sending
-# to the server namespace), ping average over 20 pings at 0.2 s, and the CPU seconds per GB used by
+# to the server namespace), 20 pings at 0.2 s (average, p50 and p99 of every ping of all runs of a
+# mode pooled), and the CPU seconds per GB used by
 # both tunnel processes (utime+stime from /proc/<pid>/stat around the 1-stream test). Modes are
 # interleaved within each run so drift on a shared machine hits them alike. Prints one table of
 # medians and the issue's ratios.
@@ -19,7 +20,13 @@
 # Environment knobs:
 #   RUNS=4          repetitions (median reported)
 #   DURATION=8      seconds per iperf3 test
-#   PINGS=20        pings per run (0.2 s apart) for the ping average
+#   PINGS=20        pings per run (PING_INTERVAL apart) for the ping figures
+#   PING_INTERVAL=0.2
+#   PING_ONLY=1     skip the iperf3 tests (latency runs: more pings in the same time)
+#   VARIANTS="name=VAR=value,VAR2=value ..."   extra 'ours' tunnels with those environment variables
+#                   (e.g. latency switches), measured as modes "ours-name" in the same run; each has
+#                   its own pool 198.19.(10+k).0/24, ports and interfaces; BIN=path in the list runs
+#                   another published snek instead (e.g. "base=BIN=/tmp/main/snek" for before/after)
 #   MODES="direct wggo openvpn relay ours"   subset/order; "ours" is skipped if it cannot start;
 #                   also "relay1": the same relay as one thread with a poll() loop (198.19.4.1/.2)
 #   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
@@ -40,6 +47,9 @@ DURATION=${DURATION:-8}
 MODES=${MODES:-"direct wggo openvpn relay ours"}
 BUDGET=${BUDGET:-450}
 PINGS=${PINGS:-20}
+PING_INTERVAL=${PING_INTERVAL:-0.2}
+PING_ONLY=${PING_ONLY:-}
+VARIANTS=${VARIANTS:-}
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 RID=$(($$ % 100000))
@@ -67,7 +77,7 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null || true
     done
     rm -f /var/run/wireguard/sbwg?"$RID".sock
-    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/raw.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
+    if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/*.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
     rm -rf "$TMP"
     exit "$rc"
 }
@@ -159,7 +169,7 @@ in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
 start_bg IPERF_PID "$NS1" "$TMP/iperf-server.log" iperf3 -s -p 5201
 
 # Per-mode state: target address in NS1 and the tunnel PIDs (space separated).
-declare -A TARGET TUNPIDS
+declare -A TARGET TUNPIDS VARLABEL
 
 wait_ping() { # ns target seconds
     local ns=$1 target=$2 limit=$3 i
@@ -264,6 +274,25 @@ setup_ours() {
     TUNPIDS[ours]="$p1 $p2"
 }
 
+setup_variant() { # index name "VAR=value,VAR2=value": another ours tunnel with that environment
+    local k=$1 name=$2 vars=$3 p1 p2 net=$((10 + $1)) key=$((11980 + 2 * $1)) bin=$OURS v
+    local -a envs=()
+    IFS=',' read -r -a list <<<"$vars"
+    for v in "${list[@]}"; do
+        case $v in BIN=*) bin=${v#BIN=} ;; *) envs+=("$v") ;; esac
+    done
+    start_bg p1 "$NS1" "$TMP/ours-$name-1.log" env "${envs[@]}" "$bin" server --authorized-keys "$TMP/ours/authorized" \
+        --cert "$TMP/ours/keys/server.priv" --bind 198.18.0.1 --key-port "$key" --data-port $((key + 1)) \
+        --pool "198.19.$net.0/24" --interface "sbv${k}s$RID" --status-dir "$TMP/ours/status" --state-dir "$TMP/ours/state-$name"
+    sleep 1
+    start_bg p2 "$NS2" "$TMP/ours-$name-2.log" env "${envs[@]}" "$bin" connect 198.18.0.1 --cert "$TMP/ours/keys/client.priv" \
+        --server-key "$TMP/ours/keys/server.pub" --key-port "$key" --data-port $((key + 1)) \
+        --interface "sbv${k}c$RID" --status-dir "$TMP/ours/status"
+    TARGET[ours-$name]=198.19.$net.1
+    TUNPIDS[ours-$name]="$p1 $p2"
+    VARLABEL[ours-$name]="ours, ${vars//,/ }"
+}
+
 # Sum of utime+stime clock ticks of the given PIDs (all threads).
 cpu_ticks() {
     local total=0 pid t
@@ -286,9 +315,13 @@ iperf_run() { # target streams -> prints "bits_per_second bytes" or nothing
         <<<"$json" 2>/dev/null || true
 }
 
+PINGRAW="$TMP/pings.tsv"
+: >"$PINGRAW"
+
 measure() { # mode run
     local mode=$1 run=$2 target=${TARGET[$1]} pids=${TUNPIDS[$1]:-}
     local before after out bps bytes
+    [ -z "$PING_ONLY" ] || { measure_ping "$mode" "$run" "$target"; return 0; }
     # shellcheck disable=SC2086
     [ -z "$pids" ] || before=$(cpu_ticks $pids)
     out=$(iperf_run "$target" 1)
@@ -311,10 +344,48 @@ measure() { # mode run
     else
         log "$mode run $run: iperf3 4-stream failed"
     fi
-    local avg
-    avg=$(in2 timeout 30 ping -n -q -c "$PINGS" -i 0.2 -W 1 "$target" 2>/dev/null \
-        | awk -F'/' '/^rtt|^round-trip/ {print $5}') || true
-    [ -z "$avg" ] || record "$mode" "$run" ping_ms "$avg"
+    measure_ping "$mode" "$run" "$target"
+}
+
+# On-CPU nanoseconds of every thread of the given PIDs: "pid:tid name ns" (from schedstat).
+thread_ns() {
+    local pid t ns
+    for pid in "$@"; do
+        for t in /proc/"$pid"/task/*; do
+            read -r ns _ 2>/dev/null <"$t/schedstat" || continue
+            echo "$pid:${t##*/} $(tr ' ' '_' <"$t/comm" 2>/dev/null) $ns"
+        done
+    done
+}
+
+measure_ping() { # mode run target: every reply's time goes to PINGRAW, the run's average to RAW
+    local mode=$1 run=$2 target=$3 times avg pids=${TUNPIDS[$1]:-} count
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || thread_ns $pids >"$TMP/ns0"
+    times=$(in2 timeout $((PINGS + 30)) ping -n -c "$PINGS" -i "$PING_INTERVAL" -W 1 "$target" 2>/dev/null \
+        | sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p') || true
+    [ -n "$times" ] || return 0
+    awk -v m="$mode" -v r="$run" '{print m "\t" r "\t" $1}' <<<"$times" >>"$PINGRAW"
+    avg=$(awk '{s += $1} END {if (NR) printf "%.3f", s / NR}' <<<"$times")
+    record "$mode" "$run" ping_ms "$avg"
+    if [ -n "$pids" ]; then
+        # CPU per round trip of both tunnel processes, and per thread (which hop, or timers, pays).
+        count=$(wc -l <<<"$times")
+        # shellcheck disable=SC2086
+        thread_ns $pids >"$TMP/ns1"
+        join <(sort "$TMP/ns0") <(sort "$TMP/ns1") | awk -v m="$mode" -v r="$run" -v n="$count" -v srv="${pids%% *}" \
+            '{split($1, id, ":"); side = id[1] == srv ? "server" : "client"
+              d[side " " $2] += ($5 - $3) / 1000 / n; t += ($5 - $3) / 1000 / n}
+             END {for (k in d) if (d[k] >= 0.5) printf "%s\t%s\t%s\t%.1f\n", m, r, k, d[k]; printf "%s\t%s\t%s\t%.1f\n", m, r, "total", t}' \
+            >>"$TMP/pingcpu.tsv"
+        record "$mode" "$run" cpu_us_per_ping "$(awk -F'\t' -v m="$mode" -v r="$run" '$1 == m && $2 == r && $3 == "total" {print $4}' "$TMP/pingcpu.tsv")"
+    fi
+}
+
+# Percentile (nearest rank) of every ping of a mode, all runs pooled.
+ping_percentile() { # mode p
+    awk -F'\t' -v m="$1" '$1 == m {print $3}' "$PINGRAW" | sort -g |
+        awk -v p="$2" '{v[NR] = $1} END { if (NR == 0) { print "-"; exit } i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -329,7 +400,15 @@ for mode in $MODES; do
         relay) setup_relay; ACTIVE+=(relay) ;;
         relay1) setup_relay1; ACTIVE+=(relay1) ;;
         ours)
-            if [ -n "$OURS" ] && setup_ours; then ACTIVE+=(ours); fi ;;
+            if [ -n "$OURS" ] && setup_ours; then
+                ACTIVE+=(ours)
+                k=0
+                for variant in $VARIANTS; do
+                    k=$((k + 1))
+                    setup_variant "$k" "${variant%%=*}" "${variant#*=}"
+                    ACTIVE+=("ours-${variant%%=*}")
+                done
+            fi ;;
         *) die "unknown mode '$mode'" ;;
     esac
 done
@@ -349,7 +428,8 @@ done
 # ---------------------------------------------------------------------------------------------
 start=$SECONDS
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-per_mode=$((2 * DURATION + PINGS / 5 + 4))
+per_mode=$(awk -v d="$DURATION" -v n="$PINGS" -v i="$PING_INTERVAL" -v po="$PING_ONLY" \
+    'BEGIN { t = n * i + 2; if (po == "") t += 2 * d + 2; printf "%d", t + 0.999 }')
 done_runs=0
 for run in $(seq 1 "$RUNS"); do
     if [ $((SECONDS - start + per_mode * ${#READY[@]})) -gt "$BUDGET" ]; then
@@ -380,6 +460,7 @@ label() {
         relay) echo "C relay (no crypto, 1 pkt/syscall, 4 MiB buffers)" ;;
         relay1) echo "C relay, one thread + poll()" ;;
         ours) echo "ours (snek)" ;;
+        ours-*) echo "${VARLABEL[$1]}" ;;
     esac
 }
 declare -A MED
@@ -389,11 +470,24 @@ fmt() { # value decimals ("-" stays "-")
 echo
 echo "Data-plane comparison: $done_runs run(s) x ${DURATION} s, medians; $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)); kernel $(uname -r); load average at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| mode | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | ping avg ms | tunnel CPU-s per GB (both ends) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| mode | TCP 1 stream Mbit/s | TCP 4 streams Mbit/s | ping avg ms | ping p50 ms | ping p99 ms | tunnel CPU-s per GB (both ends) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for mode in "${READY[@]}"; do
     for k in tcp1_mbps tcp4_mbps ping_ms cpu_s_per_gb; do MED[$mode.$k]=$(median "$mode" "$k"); done
-    echo "| $(label "$mode") | $(fmt "${MED[$mode.tcp1_mbps]}" 0) | $(fmt "${MED[$mode.tcp4_mbps]}" 0) | $(fmt "${MED[$mode.ping_ms]}" 3) | $(fmt "${MED[$mode.cpu_s_per_gb]}" 1) |"
+    MED[$mode.p50]=$(ping_percentile "$mode" 50)
+    MED[$mode.p99]=$(ping_percentile "$mode" 99)
+    echo "| $(label "$mode") | $(fmt "${MED[$mode.tcp1_mbps]}" 0) | $(fmt "${MED[$mode.tcp4_mbps]}" 0) | $(fmt "${MED[$mode.ping_ms]}" 3) | $(fmt "${MED[$mode.p50]}" 3) | $(fmt "${MED[$mode.p99]}" 3) | $(fmt "${MED[$mode.cpu_s_per_gb]}" 1) |"
+done
+echo
+echo "(ping avg: median of the runs' averages; p50/p99: all $(wc -l <"$PINGRAW") replies of the run pooled per mode, $PINGS per run at $PING_INTERVAL s)"
+echo
+echo "On-CPU µs per ping round trip while pinging (schedstat of every tunnel thread, both ends; medians over runs; threads under 0.5 µs left out):"
+for mode in "${READY[@]}"; do
+    [ -n "${TUNPIDS[$mode]:-}" ] || continue
+    awk -F'\t' -v m="$mode" '$1 == m {print $3 "\t" $4}' "$TMP/pingcpu.tsv" | sort -t$'\t' -k1,1 -k2g |
+        awk -F'\t' '{v[$1] = v[$1] " " $2; n[$1]++} END {for (k in v) {c = split(substr(v[k], 2), a, " "); printf "%s=%s\n", k, a[int((c + 1) / 2)]}}' |
+        sort | tr '\n' ';' | sed "s/;\$//; s/;/; /g; s/^/  $mode: /"
+    echo
 done
 echo
 ratio() { # a b -> a/b
@@ -406,6 +500,10 @@ if [[ " ${READY[*]} " == *" ours "* ]]; then
     done
     echo "  CPU-s/GB: ours/relay $(ratio "${MED[ours.cpu_s_per_gb]}" "${MED[relay.cpu_s_per_gb]:--}") [<= 1.0]"
     echo "  ping avg: ours/relay $(ratio "${MED[ours.ping_ms]}" "${MED[relay.ping_ms]:--}") [<= 1.0]"
+    for mode in "${READY[@]}"; do
+        case $mode in ours|ours-*) ;; *) continue ;; esac
+        echo "  $mode ping avg/p50/p99: /relay $(ratio "${MED[$mode.ping_ms]}" "${MED[relay.ping_ms]:--}")/$(ratio "${MED[$mode.p50]}" "${MED[relay.p50]:--}")/$(ratio "${MED[$mode.p99]}" "${MED[relay.p99]:--}") [<= 1.2], /openvpn $(ratio "${MED[$mode.ping_ms]}" "${MED[openvpn.ping_ms]:--}")/$(ratio "${MED[$mode.p50]}" "${MED[openvpn.p50]:--}")/$(ratio "${MED[$mode.p99]}" "${MED[openvpn.p99]:--}") [<= 1.0]"
+    done
     # Allocation evidence: the server logs GC counts every 2^17 datagrams; first and last of the whole run.
     gc_lines=$(grep -h "GC collections" "$TMP/ours1.log" 2>/dev/null | sed 's/^.*Data channel: //')
     if [ -n "$gc_lines" ]; then

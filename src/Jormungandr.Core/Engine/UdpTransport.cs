@@ -22,6 +22,8 @@ internal sealed class UdpTransport : IDatagramTransport
     private const int BatchSize = 32;
     private const long AllocationReportInterval = 1 << 17;
     private const int EConnRefused = 111;
+    private const int SoBusyPoll = 46;
+    private const int SoPreferBusyPoll = 69;
 
     private readonly Socket? _v4;
     private readonly Socket? _v6;
@@ -106,7 +108,10 @@ internal sealed class UdpTransport : IDatagramTransport
 
             SizeBuffers(socket);
             UdpBatch.EnableGro(socket); // coalesced receive when the sender used GSO
-            socket.ReceiveTimeout = 1000; // the receive thread re-checks for shutdown at least once a second
+            EnableKernelBusyPoll(socket);
+
+            // No receive timeout: an idle receive thread sleeps until a datagram comes or Dispose's
+            // shutdown(2) wakes it.
             socket.Bind(new IPEndPoint(address, port));
             return socket;
         }
@@ -114,6 +119,28 @@ internal sealed class UdpTransport : IDatagramTransport
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    // SO_BUSY_POLL lets a blocking receive spin in the kernel on the device's NAPI queue for a while before
+    // sleeping; it only acts on devices with NAPI (not a veth without GRO/XDP) and only while a receive
+    // waits, so an idle socket costs nothing. SO_PREFER_BUSY_POLL asks the kernel to defer interrupts then.
+    private static void EnableKernelBusyPoll(Socket socket)
+    {
+        int us = LatencySwitches.SocketBusyPollMicroseconds;
+        if (us <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            socket.SetRawSocketOption(1, SoBusyPoll, BitConverter.GetBytes(us));
+            socket.SetRawSocketOption(1, SoPreferBusyPoll, BitConverter.GetBytes(1));
+        }
+        catch (SocketException)
+        {
+            // Older kernel or no CAP_NET_ADMIN: plain blocking receive.
         }
     }
 
@@ -158,6 +185,7 @@ internal sealed class UdpTransport : IDatagramTransport
         // recvmmsg: one syscall takes every datagram queued (up to BatchSize); blocks for the first only.
         using var batch = new UdpBatch(BatchSize, MaxDatagram);
         var from = new SocketAddress(socket.AddressFamily);
+        var spin = new SpinBudget(LatencySwitches.BusyPollMicroseconds);
         bool added = false;
         long received = 0;
         try
@@ -166,13 +194,13 @@ internal sealed class UdpTransport : IDatagramTransport
             int fd = UdpBatch.Descriptor(socket);
             while (!_stopping)
             {
-                int n = batch.Receive(fd);
+                int n = spin.Enabled ? ReceiveSpinning(batch, fd, spin) : batch.Receive(fd);
                 if (n < 0)
                 {
                     int errno = Syscalls.Errno;
                     if (errno is Syscalls.EAGAIN or Syscalls.EINTR or EConnRefused)
                     {
-                        continue; // timeouts let us notice shutdown; ICMP errors from old peers are not fatal
+                        continue; // ICMP errors from old peers are not fatal
                     }
 
                     if (!_stopping)
@@ -239,6 +267,29 @@ internal sealed class UdpTransport : IDatagramTransport
                 socket.SafeHandle.DangerousRelease();
             }
         }
+    }
+
+    // Busy polling: every turn of the loop follows a handled batch (or the start), so poll without
+    // blocking for the adaptive budget before sleeping; an idle socket pays one short spin, then sleeps.
+    private int ReceiveSpinning(UdpBatch batch, int fd, SpinBudget spin)
+    {
+        long deadline = spin.Deadline(System.Diagnostics.Stopwatch.GetTimestamp());
+        do
+        {
+            int n = batch.Receive(fd, wait: false);
+            if (n >= 0 || Syscalls.Errno != Syscalls.EAGAIN)
+            {
+                if (n > 0)
+                {
+                    spin.Hit();
+                }
+
+                return n;
+            }
+        }
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < deadline && !_stopping);
+        spin.Miss();
+        return batch.Receive(fd);
     }
 
     /// <summary>Sends one datagram to <paramref name="to"/>; false when the socket refused it (buffer full, unreachable).</summary>

@@ -6,8 +6,12 @@ namespace Jormungandr.Engine.Linux;
 /// <summary>
 /// A Linux TUN interface (IFF_TUN | IFF_NO_PI): whole IPv4/IPv6 packets in and out, no extra header.
 /// Reads and writes block the calling thread (meant for one dedicated reader thread; writes may come
-/// from any thread). The fd is non-blocking underneath and waits in poll() together with an eventfd,
-/// so <see cref="Dispose"/> wakes a blocked reader at once. The interface disappears when the fd closes.
+/// from any thread). With <see cref="LatencySwitches.TunBlocking"/> the fd is blocking: the reader
+/// sleeps inside read() and wakes with the packet in hand, <see cref="TryRead"/> drains with
+/// preadv2(RWF_NOWAIT), and <see cref="Dispose"/> wakes the reader with <see cref="ThreadInterrupt"/>.
+/// Otherwise the fd is non-blocking and the reader waits in poll() together with an eventfd that
+/// <see cref="Dispose"/> signals. Either way teardown needs nothing from netlink; the interface
+/// disappears when the fd closes, after the reader has left.
 /// </summary>
 internal sealed unsafe partial class TunDevice : ITunDevice
 {
@@ -16,13 +20,18 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     private readonly int _wakeFd;
     private readonly byte[]? _offloadBuffer; // vnet header + one super-packet, when offloads are on
     private readonly TcpSegmenter? _segmenter;
+    private readonly bool _blocking;
+    private readonly SpinBudget _spin = new(LatencySwitches.BusyPollMicroseconds);
     private int _disposed;
+    private int _readers; // threads inside Read or TryRead
+    private int _readerThread; // kernel id of the last thread to enter one, for ThreadInterrupt
 
-    private TunDevice(int fd, int wakeFd, string name, bool vnetHeader)
+    private TunDevice(int fd, int wakeFd, string name, bool vnetHeader, bool blocking)
     {
         _fd = fd;
         _wakeFd = wakeFd;
         Name = name;
+        _blocking = blocking;
         if (vnetHeader)
         {
             _offloadBuffer = GC.AllocateArray<byte>(TcpSegmenter.HeaderSize + 65535, pinned: true);
@@ -38,6 +47,9 @@ internal sealed unsafe partial class TunDevice : ITunDevice
 
     /// <summary>True when this device reads and writes with a virtio_net_hdr (offloads on).</summary>
     public bool Offloads => _segmenter is not null;
+
+    /// <summary>True when the reader blocks in read() (see <see cref="LatencySwitches.TunBlocking"/>).</summary>
+    public bool BlockingReads => _blocking;
 
     /// <summary>The interface name the kernel gave it (e.g. <c>snk0</c>).</summary>
     public string Name { get; }
@@ -136,7 +148,23 @@ internal sealed unsafe partial class TunDevice : ITunDevice
             Syscalls.Ioctl(fd, TunSetOffload, (void*)(nuint)(TunFCsum | TunFTso4 | TunFTso6));
         }
 
-        return new TunDevice(fd, wake, actual, vnet);
+        bool blocking = LatencySwitches.TunBlocking && SupportsBlockingReads(fd) && ThreadInterrupt.TryInstall() && ClearNonBlocking(fd);
+        return new TunDevice(fd, wake, actual, vnet, blocking);
+    }
+
+    // A blocking reader needs a way to drain without waiting: RWF_NOWAIT, refused with EOPNOTSUPP by
+    // kernels whose TUN does not support it. The queue is empty now, so a capable kernel says EAGAIN.
+    private static bool SupportsBlockingReads(int fd)
+    {
+        byte probe;
+        IoVec iov = new() { Base = &probe, Length = 1 };
+        return PReadV2(fd, &iov, 1, -1, RwfNoWait) < 0 && Syscalls.Errno == Syscalls.EAGAIN;
+    }
+
+    private static bool ClearNonBlocking(int fd)
+    {
+        int flags = Fcntl(fd, FGetFl, 0);
+        return flags >= 0 && Fcntl(fd, FSetFl, flags & ~Syscalls.O_NONBLOCK) == 0;
     }
 
     /// <summary>
@@ -145,7 +173,22 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     /// </summary>
     public int Read(Span<byte> buffer) => ReadSegment(buffer, wait: true);
 
+    // Every read, waiting or not, is counted in _readers so Dispose never closes the fd (whose number
+    // may be reused at once) under a thread that is still about to use it.
     private int ReadSegment(Span<byte> buffer, bool wait)
+    {
+        Interlocked.Increment(ref _readers);
+        try
+        {
+            return ReadSegmentCounted(buffer, wait);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _readers);
+        }
+    }
+
+    private int ReadSegmentCounted(Span<byte> buffer, bool wait)
     {
         if (_segmenter is null)
         {
@@ -180,31 +223,80 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     {
         fixed (byte* p = buffer)
         {
-            while (Volatile.Read(ref _disposed) == 0)
+            // Busy polling: a reader that just handled a packet looks again for a short, adaptive budget
+            // before it sleeps, so a steady flow is read without a wake-up. Idle, it never gets here twice.
+            if (_spin.Enabled)
             {
-                nint r = Syscalls.Read(_fd, p, (nuint)buffer.Length);
-                if (r >= 0)
+                long deadline = _spin.Deadline(System.Diagnostics.Stopwatch.GetTimestamp());
+                do
                 {
-                    return (int)r;
-                }
-
-                int errno = Syscalls.Errno;
-                if (errno == Syscalls.EAGAIN)
-                {
-                    if (!WaitReadable())
+                    int r = ReadNoWait(p, buffer.Length);
+                    if (r != 0)
                     {
-                        return -1;
+                        if (r > 0)
+                        {
+                            _spin.Hit();
+                        }
+
+                        return r;
                     }
                 }
-                else if (errno != Syscalls.EINTR)
-                {
-                    if (Volatile.Read(ref _disposed) != 0)
-                    {
-                        return -1;
-                    }
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < deadline);
+                _spin.Miss();
+            }
 
-                    throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+            return _blocking ? ReadBlocking(p, buffer.Length) : ReadPolling(p, buffer.Length);
+        }
+    }
+
+    private int ReadBlocking(byte* p, int length)
+    {
+        Volatile.Write(ref _readerThread, ThreadInterrupt.CurrentThreadId());
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            nint r = Syscalls.Read(_fd, p, (nuint)length);
+            if (r >= 0)
+            {
+                return (int)r;
+            }
+
+            int errno = Syscalls.Errno;
+            if (errno != Syscalls.EINTR)
+            {
+                // EFAULT: the interface was deleted under us.
+                return Volatile.Read(ref _disposed) != 0 ? -1 : throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+            }
+        }
+
+        return -1;
+    }
+
+    private int ReadPolling(byte* p, int length)
+    {
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            nint r = Syscalls.Read(_fd, p, (nuint)length);
+            if (r >= 0)
+            {
+                return (int)r;
+            }
+
+            int errno = Syscalls.Errno;
+            if (errno == Syscalls.EAGAIN)
+            {
+                if (!WaitReadable())
+                {
+                    return -1;
                 }
+            }
+            else if (errno != Syscalls.EINTR)
+            {
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return -1;
+                }
+
+                throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
             }
         }
 
@@ -221,29 +313,36 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     {
         fixed (byte* p = buffer)
         {
-            for (int attempt = 0; attempt < 3 && Volatile.Read(ref _disposed) == 0; attempt++)
+            return ReadNoWait(p, buffer.Length);
+        }
+    }
+
+    // One packet if one is queued: its length, 0 when the queue is empty, -1 once disposed.
+    private int ReadNoWait(byte* p, int length)
+    {
+        IoVec iov = new() { Base = p, Length = (nuint)length };
+        for (int attempt = 0; attempt < 3 && Volatile.Read(ref _disposed) == 0; attempt++)
+        {
+            nint r = _blocking ? PReadV2(_fd, &iov, 1, -1, RwfNoWait) : Syscalls.Read(_fd, p, (nuint)length);
+            if (r >= 0)
             {
-                nint r = Syscalls.Read(_fd, p, (nuint)buffer.Length);
-                if (r >= 0)
+                return (int)r;
+            }
+
+            int errno = Syscalls.Errno;
+            if (errno == Syscalls.EAGAIN)
+            {
+                return 0;
+            }
+
+            if (errno != Syscalls.EINTR)
+            {
+                if (Volatile.Read(ref _disposed) != 0)
                 {
-                    return (int)r;
+                    return -1;
                 }
 
-                int errno = Syscalls.Errno;
-                if (errno == Syscalls.EAGAIN)
-                {
-                    return 0;
-                }
-
-                if (errno != Syscalls.EINTR)
-                {
-                    if (Volatile.Read(ref _disposed) != 0)
-                    {
-                        return -1;
-                    }
-
-                    throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
-                }
+                throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
             }
         }
 
@@ -342,8 +441,18 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         public nuint Length;
     }
 
+    private const int RwfNoWait = 0x8;
+    private const int FGetFl = 3;
+    private const int FSetFl = 4;
+
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
     private static partial nint WriteV(int fd, IoVec* iov, int count);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "preadv2", SetLastError = true)]
+    private static partial nint PReadV2(int fd, IoVec* iov, int count, long offset, int flags);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
 
     private bool WaitReadable()
     {
@@ -367,7 +476,10 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         }
     }
 
-    /// <summary>Wakes any blocked reader, then closes the fd (which removes the interface).</summary>
+    /// <summary>How long <see cref="Dispose"/> keeps waking a reader before it closes the fd regardless.</summary>
+    internal static TimeSpan ReaderExitTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Wakes any blocked reader, waits (bounded) until it has left, then closes the fd (which removes the interface).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -378,8 +490,20 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         ulong one = 1;
         Syscalls.Write(_wakeFd, (byte*)&one, 8);
 
-        // Give a blocked reader a moment to leave poll() before the fds go away (fd numbers get reused).
-        Thread.Sleep(20);
+        // Closing the fd does not wake a thread blocked on it, and fd numbers get reused: wake the reader
+        // and let it leave before the fds go. A signal can land just before the reader enters read(),
+        // so it is repeated until the reader is out.
+        long deadline = Environment.TickCount64 + (long)ReaderExitTimeout.TotalMilliseconds;
+        while (Volatile.Read(ref _readers) > 0 && Environment.TickCount64 < deadline)
+        {
+            if (_blocking)
+            {
+                ThreadInterrupt.Interrupt(Volatile.Read(ref _readerThread));
+            }
+
+            Thread.Sleep(1);
+        }
+
         Syscalls.Close(_fd);
         Syscalls.Close(_wakeFd);
     }

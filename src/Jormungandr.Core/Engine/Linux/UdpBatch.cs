@@ -15,6 +15,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
 {
     /// <summary>recvmmsg: block for the first datagram only, then take what is queued.</summary>
     public const int MSG_WAITFORONE = 0x10000;
+    public const int MSG_DONTWAIT = 0x40;
     private const int NameSize = 128; // sizeof(struct sockaddr_storage)
     private const int ControlSize = 32; // room for one cmsghdr (16 bytes) with an int
     private const int SolUdp = 17;
@@ -100,11 +101,12 @@ internal sealed unsafe partial class UdpBatch : IDisposable
     public int Count { get; private set; }
 
     /// <summary>
-    /// recvmmsg on <paramref name="fd"/>: blocks (up to the socket's SO_RCVTIMEO) for one datagram, then
-    /// takes whatever else is queued, up to <see cref="Capacity"/>. Returns the count, or -1 with errno
-    /// in <see cref="Syscalls.Errno"/>. Truncated datagrams (larger than a slot) come back with length 0.
+    /// recvmmsg on <paramref name="fd"/>: blocks (up to the socket's SO_RCVTIMEO) for one datagram unless
+    /// <paramref name="wait"/> is false, then takes whatever else is queued, up to <see cref="Capacity"/>.
+    /// Returns the count, or -1 with errno in <see cref="Syscalls.Errno"/> (EAGAIN: nothing queued and
+    /// not waiting). Truncated datagrams (larger than a slot) come back with length 0.
     /// </summary>
-    public int Receive(int fd)
+    public int Receive(int fd, bool wait = true)
     {
         for (int i = 0; i < Capacity; i++)
         {
@@ -117,7 +119,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
             _headers[i].Length = 0;
         }
 
-        int n = RecvMMsg(fd, _headers, (uint)Capacity, MSG_WAITFORONE, null);
+        int n = RecvMMsg(fd, _headers, (uint)Capacity, wait ? MSG_WAITFORONE : MSG_DONTWAIT, null);
         Count = n < 0 ? 0 : n;
         return n;
     }

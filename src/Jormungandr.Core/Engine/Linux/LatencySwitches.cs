@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Jormungandr.Engine.Linux;
+
+/// <summary>
+/// The data plane's latency switches, read once from the environment so each lever can be compared
+/// with the same binary (bench/README.md "Latency levers" has their measured effect):
+/// <list type="bullet">
+/// <item><c>JORMUNGANDR_TUN_BLOCKING</c>: the TUN reader blocks in read() instead of poll() then read().</item>
+/// <item><c>JORMUNGANDR_BUSY_POLL_US</c>: after a packet, TUN and UDP readers poll without blocking for up to this many µs.</item>
+/// <item><c>JORMUNGANDR_SO_BUSY_POLL_US</c>: the kernel's own socket busy polling (SO_BUSY_POLL) on the UDP sockets.</item>
+/// </list>
+/// </summary>
+internal static class LatencySwitches
+{
+    /// <summary>The largest busy-poll budget a switch may ask for: beyond a millisecond, spinning is a busy core.</summary>
+    public const int MaxBusyPollMicroseconds = 1000;
+
+    /// <summary>Blocking TUN reads (falls back to poll() where the kernel cannot support them).</summary>
+    public static bool TunBlocking { get; set; } = ParseSwitch(Environment.GetEnvironmentVariable("JORMUNGANDR_TUN_BLOCKING"), fallback: true);
+
+    /// <summary>The user-space busy-poll budget of each reader thread in µs; 0 = off.</summary>
+    public static int BusyPollMicroseconds { get; set; } = ParseMicroseconds(Environment.GetEnvironmentVariable("JORMUNGANDR_BUSY_POLL_US"), fallback: 0);
+
+    /// <summary>SO_BUSY_POLL on the UDP sockets in µs; 0 = not set.</summary>
+    public static int SocketBusyPollMicroseconds { get; set; } = ParseMicroseconds(Environment.GetEnvironmentVariable("JORMUNGANDR_SO_BUSY_POLL_US"), fallback: 0);
+
+    /// <summary>
+    /// A µs switch's value: unset gives <paramref name="fallback"/>; a whole number is capped at
+    /// <see cref="MaxBusyPollMicroseconds"/>; anything else gives <paramref name="fallback"/> too (an
+    /// unreadable tuning knob must not stop a tunnel).
+    /// </summary>
+    public static int ParseMicroseconds(string? value, int fallback)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int us))
+        {
+            return fallback;
+        }
+
+        return Math.Min(us, MaxBusyPollMicroseconds);
+    }
+
+    /// <summary>An on/off switch's value: "0", "false", "off" or "no" turn it off, unset gives <paramref name="fallback"/>, anything else on.</summary>
+    public static bool ParseSwitch(string? value, bool fallback)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        return value.Trim().ToLowerInvariant() is not ("0" or "false" or "off" or "no");
+    }
+}
