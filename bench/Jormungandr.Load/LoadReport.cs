@@ -30,6 +30,8 @@ internal sealed record ConnectPhase
 
     public required long ServerTimedOut { get; init; }
 
+    public required long ServerEvicted { get; init; }
+
     public required long ServerFailed { get; init; }
 
     public required double ServerCpuSeconds { get; init; }
@@ -144,7 +146,7 @@ internal sealed record LoadReport
         Distribution d = p.HandshakeSeconds;
         b.AppendLine(c, $"  handshake (connect to Confirmation) p50 {d.P50 * 1000:0} ms, p90 {d.P90 * 1000:0} ms, p99 {d.P99 * 1000:0} ms, max {d.Max * 1000:0} ms");
         b.AppendLine(c, $"  histogram: {string.Join(", ", d.Histogram.Where(h => h.Value > 0).Select(h => $"{h.Key}: {h.Value}"))}");
-        b.AppendLine(c, $"  server: {p.ServerAuthenticated} authenticated of {p.ServerAdmitted} admitted ({p.ServerWastedHandshakes} beyond one per client), {p.ServerRefused} refused, {p.ServerTimedOut} timed out, {p.ServerFailed} failed");
+        b.AppendLine(c, $"  server: {p.ServerAuthenticated} authenticated of {p.ServerAdmitted} admitted ({p.ServerWastedHandshakes} beyond one per client), {p.ServerRefused} refused, {p.ServerEvicted} evicted, {p.ServerTimedOut} timed out, {p.ServerFailed} failed");
         b.AppendLine(c, $"  server: {p.ServerHandshakesPerSecond:0.0} handshakes/s, {p.ServerCpuMsPerHandshake:0.00} ms CPU per handshake ({p.ServerCpuSeconds:0.00} s CPU); load tool {p.LoadToolCpuSeconds:0.00} s CPU");
         if (p.AddressesChanged is int changed)
         {

@@ -210,7 +210,8 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
             ServerAdmitted = Delta(s => s.Admitted),
             ServerRefused = Delta(s => s.RefusedRate + s.RefusedPrefixBusy + s.RefusedFull),
             ServerTimedOut = Delta(s => s.TimedOut),
-            ServerFailed = Delta(s => s.Failed + s.Evicted + s.Unauthorized),
+            ServerEvicted = Delta(s => s.Evicted),
+            ServerFailed = Delta(s => s.Failed + s.Unauthorized),
             ServerCpuSeconds = serverCpu,
             LoadToolCpuSeconds = toolCpu,
         };
