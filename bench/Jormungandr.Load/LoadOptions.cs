@@ -13,6 +13,8 @@ internal sealed class LoadOptions
           --forward-seconds S    forwarding phase length (default 5)
           --idle-seconds S       idle time before the memory reading (default 3)
           --window W             echo requests in flight at most (default 256)
+          --max-handshaking K    client handshakes in flight at most in this process (default 0: no bound;
+                                 a bound stands for clients with CPUs of their own instead of sharing these)
           --phase-timeout S      longest wait for all clients in one phase (default 300)
           --deadline S           the whole run (default 900)
           --no-restart           skip the server-restart phase
@@ -31,6 +33,9 @@ internal sealed class LoadOptions
     public TimeSpan IdleTime { get; private set; } = TimeSpan.FromSeconds(3);
 
     public int Window { get; private set; } = 256;
+
+    /// <summary>Most client handshakes in flight at once in this process; 0 for no bound.</summary>
+    public int MaxHandshaking { get; private set; }
 
     public TimeSpan PhaseTimeout { get; private set; } = TimeSpan.FromSeconds(300);
 
@@ -65,6 +70,7 @@ internal sealed class LoadOptions
                 case "--forward-seconds": o.ForwardTime = TimeSpan.FromSeconds(Int(0, 600)); break;
                 case "--idle-seconds": o.IdleTime = TimeSpan.FromSeconds(Int(0, 600)); break;
                 case "--window": o.Window = Int(1, 65536); break;
+                case "--max-handshaking": o.MaxHandshaking = Int(0, 4000); break;
                 case "--phase-timeout": o.PhaseTimeout = TimeSpan.FromSeconds(Int(1, 3600)); break;
                 case "--deadline": o.Deadline = TimeSpan.FromSeconds(Int(1, 7200)); break;
                 case "--no-restart": o.Restart = false; break;

@@ -42,6 +42,8 @@ internal sealed record ConnectPhase
 
     public double ServerCpuMsPerHandshake => ServerAuthenticated > 0 ? ServerCpuSeconds * 1000 / ServerAuthenticated : 0;
 
+    public double ServerCpuMsPerAdmitted => ServerAdmitted > 0 ? ServerCpuSeconds * 1000 / ServerAdmitted : 0;
+
     /// <summary>Server handshakes completed beyond one per client: work whose client had already given up.</summary>
     public long ServerWastedHandshakes => Math.Max(0, ServerAuthenticated - Clients);
 
@@ -102,6 +104,12 @@ internal sealed record LoadReport
 
     public required long ServerRssIdleBytes { get; init; }
 
+    /// <summary>Server CPU with every session idle (keepalives, timers, the authorized-keys check), percent of one CPU.</summary>
+    public required double ServerIdleCpuPercent { get; init; }
+
+    /// <summary>The bound on client handshakes in flight in the load tool (0: none).</summary>
+    public required int MaxHandshaking { get; init; }
+
     public double ServerRssPerSessionKiB => Clients > 0 ? (ServerRssIdleBytes - ServerRssNoneBytes) / 1024.0 / Clients : 0;
 
     public ForwardPhase? Forward { get; init; }
@@ -116,10 +124,10 @@ internal sealed record LoadReport
     {
         var b = new StringBuilder();
         CultureInfo c = CultureInfo.InvariantCulture;
-        b.AppendLine(c, $"clients {Clients} ({ClientsPerPrefix} per source /24), {Processors} CPUs, load average at start {LoadAverage}");
+        b.AppendLine(c, $"clients {Clients} ({ClientsPerPrefix} per source /24, {(MaxHandshaking > 0 ? $"at most {MaxHandshaking}" : "any number")} handshaking at once), {Processors} CPUs, load average at start {LoadAverage}");
         b.AppendLine(c, $"{Clients} identities generated and authorized in {IdentitySeconds:0.00} s");
         AppendPhase(b, "connect", Connect);
-        b.AppendLine(c, $"server RSS: {ServerRssNoneBytes / 1048576.0:0.0} MiB with no session, {ServerRssIdleBytes / 1048576.0:0.0} MiB with {Clients} idle: {ServerRssPerSessionKiB:0.0} KiB per session");
+        b.AppendLine(c, $"server RSS: {ServerRssNoneBytes / 1048576.0:0.0} MiB with no session, {ServerRssIdleBytes / 1048576.0:0.0} MiB with {Clients} idle: {ServerRssPerSessionKiB:0.0} KiB per session; idle server CPU {ServerIdleCpuPercent:0.0}% of one CPU");
         if (Forward is ForwardPhase f)
         {
             b.AppendLine(c, $"forwarding: {f.Replies} echo replies of {f.Sent} requests in {f.Seconds:0.0} s = {f.RepliesPerSecond:0} replies/s round-robin over {Clients} sessions; {f.ClientsWithoutReply} clients got none; server CPU {f.ServerCpuUsPerReply:0.0} us per reply");
@@ -147,7 +155,7 @@ internal sealed record LoadReport
         b.AppendLine(c, $"  handshake (connect to Confirmation) p50 {d.P50 * 1000:0} ms, p90 {d.P90 * 1000:0} ms, p99 {d.P99 * 1000:0} ms, max {d.Max * 1000:0} ms");
         b.AppendLine(c, $"  histogram: {string.Join(", ", d.Histogram.Where(h => h.Value > 0).Select(h => $"{h.Key}: {h.Value}"))}");
         b.AppendLine(c, $"  server: {p.ServerAuthenticated} authenticated of {p.ServerAdmitted} admitted ({p.ServerWastedHandshakes} beyond one per client), {p.ServerRefused} refused, {p.ServerEvicted} evicted, {p.ServerTimedOut} timed out, {p.ServerFailed} failed");
-        b.AppendLine(c, $"  server: {p.ServerHandshakesPerSecond:0.0} handshakes/s, {p.ServerCpuMsPerHandshake:0.00} ms CPU per handshake ({p.ServerCpuSeconds:0.00} s CPU); load tool {p.LoadToolCpuSeconds:0.00} s CPU");
+        b.AppendLine(c, $"  server: {p.ServerHandshakesPerSecond:0.0} handshakes/s, {p.ServerCpuMsPerHandshake:0.00} ms CPU per authenticated handshake, {p.ServerCpuMsPerAdmitted:0.00} ms per admitted ({p.ServerCpuSeconds:0.00} s CPU); load tool {p.LoadToolCpuSeconds:0.00} s CPU");
         if (p.AddressesChanged is int changed)
         {
             b.AppendLine(c, $"  tunnel addresses changed by the restart: {changed}");

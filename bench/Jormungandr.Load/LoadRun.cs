@@ -39,7 +39,7 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
             serverPublic = serverIdentity.PublicKey.ToArray();
         }
 
-        var target = new LoadTarget(new IPEndPoint(ServerAddress, KeyPortNumber), new IPEndPoint(ServerAddress, DataPortNumber), new PinnedKeys(serverPublic));
+        using var target = new LoadTarget(new IPEndPoint(ServerAddress, KeyPortNumber), new IPEndPoint(ServerAddress, DataPortNumber), new PinnedKeys(serverPublic), options.MaxHandshaking);
         var identityClock = Stopwatch.StartNew();
         var identities = new LocalIdentity[options.Clients];
         var keys = new SnekIdentity[options.Clients];
@@ -71,7 +71,9 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
             ConnectPhase connect = await MeasureConnectAsync(server, () => running.AddRange(_clients.Select(c => Task.Run(() => c.RunAsync(stopClients.Token), CancellationToken.None))), Stopwatch.GetTimestamp(), null, deadline).ConfigureAwait(false);
             progress.WriteLine($"connect: {connect.Established}/{connect.Clients} in {connect.Seconds:0.00} s");
 
+            double idleCpuBefore = ProcessStats.CpuSeconds(server.Id);
             await Task.Delay(options.IdleTime, deadline).ConfigureAwait(false);
+            double idleCpu = ProcessStats.CpuSeconds(server.Id) - idleCpuBefore;
             long rssIdle = ProcessStats.ResidentBytes(server.Id);
             bool complete = connect.Established == options.Clients;
 
@@ -112,6 +114,8 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
                 Connect = connect,
                 ServerRssNoneBytes = rssNone,
                 ServerRssIdleBytes = rssIdle,
+                ServerIdleCpuPercent = options.IdleTime > TimeSpan.Zero ? idleCpu * 100 / options.IdleTime.TotalSeconds : 0,
+                MaxHandshaking = options.MaxHandshaking,
                 Forward = forward,
                 Restart = restart,
                 Rekeys = _counters.Rekeys,

@@ -177,6 +177,26 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
     // One connection: handshake, session, then rekeys until the key channel drops. True when established.
     private async Task<bool> ConnectOnceAsync(CancellationToken stop)
     {
+        if (target.Handshaking is not SemaphoreSlim gate)
+        {
+            return await ConnectAsync(null, stop).ConfigureAwait(false);
+        }
+
+        await gate.WaitAsync(stop).ConfigureAwait(false);
+        var hold = new GateHold(gate);
+        try
+        {
+            return await ConnectAsync(hold, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            hold.Release();
+        }
+    }
+
+    // `hold` (if any) is released once established: the bound is on handshakes in flight, not on sessions.
+    private async Task<bool> ConnectAsync(GateHold? hold, CancellationToken stop)
+    {
         counters.Attempt();
         long started = Stopwatch.GetTimestamp();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -225,6 +245,7 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
             _udp = udp;
             _session = session;
             established = true;
+            hold?.Release();
             Interlocked.Exchange(ref _establishedAt, Stopwatch.GetTimestamp());
             counters.Established(Stopwatch.GetElapsedTime(started));
             Task receiver = ReceiveAsync(udp, session);
@@ -371,4 +392,18 @@ internal sealed class LoadFailure(string reason, bool wasEstablished = false) : 
     public string Reason { get; } = reason;
 
     public bool WasEstablished { get; } = wasEstablished;
+}
+
+/// <summary>One slot of a semaphore, released at most once.</summary>
+internal sealed class GateHold(SemaphoreSlim gate)
+{
+    private int _released;
+
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            gate.Release();
+        }
+    }
 }
