@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Jormungandr.Crypto;
 using Jormungandr.Engine;
 using Jormungandr.Protocol;
 using Jormungandr.Time;
@@ -19,7 +20,7 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private const int MaxAttempts = 100_000;
-    private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15), new Random(number));
+    private readonly ReconnectBackoff _backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15), SystemRandom.Instance);
     private volatile Session? _session;
     private volatile Socket? _udp;
     private volatile Socket? _keySocket;
