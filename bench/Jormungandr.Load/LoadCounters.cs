@@ -12,6 +12,7 @@ internal sealed class LoadCounters
     private long _established;
     private long _rekeys;
     private long _replies;
+    private long _lost;
 
     public long Attempts => Interlocked.Read(ref _attempts);
 
@@ -21,7 +22,12 @@ internal sealed class LoadCounters
 
     public long Replies => Interlocked.Read(ref _replies);
 
+    /// <summary>Established sessions that ended (server gone, key channel closed); not failed attempts.</summary>
+    public long Losses => Interlocked.Read(ref _lost);
+
     public void Attempt() => Interlocked.Increment(ref _attempts);
+
+    public void Lost() => Interlocked.Increment(ref _lost);
 
     public void Rekeyed() => Interlocked.Increment(ref _rekeys);
 

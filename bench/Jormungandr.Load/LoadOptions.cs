@@ -18,6 +18,7 @@ internal sealed class LoadOptions
           --phase-timeout S      longest wait for all clients in one phase (default 300)
           --deadline S           the whole run (default 900)
           --no-restart           skip the server-restart phase
+          --no-jitter            reconnect after exactly 250 ms, 500 ms, 1 s, ... (as snek connect does today)
           --work-dir DIR         keys, state and the server log (default: a new directory under /tmp, removed after)
           --json                 print the report as JSON instead of a table
         """;
@@ -42,6 +43,9 @@ internal sealed class LoadOptions
     public TimeSpan Deadline { get; private set; } = TimeSpan.FromSeconds(900);
 
     public bool Restart { get; private set; } = true;
+
+    /// <summary>Reconnect delays without jitter (the full step each time), for comparison.</summary>
+    public bool NoJitter { get; private set; }
 
     public string? WorkDirectory { get; private set; }
 
@@ -74,6 +78,7 @@ internal sealed class LoadOptions
                 case "--phase-timeout": o.PhaseTimeout = TimeSpan.FromSeconds(Int(1, 3600)); break;
                 case "--deadline": o.Deadline = TimeSpan.FromSeconds(Int(1, 7200)); break;
                 case "--no-restart": o.Restart = false; break;
+                case "--no-jitter": o.NoJitter = true; break;
                 case "--work-dir": o.WorkDirectory = Value(); break;
                 case "--json": o.Json = true; break;
                 default: throw new ArgumentException($"Unknown option '{a}'.");

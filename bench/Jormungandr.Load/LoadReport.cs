@@ -107,6 +107,9 @@ internal sealed record LoadReport
     /// <summary>Server CPU with every session idle (keepalives, timers, the authorized-keys check), percent of one CPU.</summary>
     public required double ServerIdleCpuPercent { get; init; }
 
+    /// <summary>Whether reconnect delays were jittered.</summary>
+    public required bool Jitter { get; init; }
+
     /// <summary>The bound on client handshakes in flight in the load tool (0: none).</summary>
     public required int MaxHandshaking { get; init; }
 
@@ -118,13 +121,16 @@ internal sealed record LoadReport
 
     public required long Rekeys { get; init; }
 
+    /// <summary>Established sessions that ended during the run (the restart ends every one).</summary>
+    public required long SessionsLost { get; init; }
+
     public required bool Complete { get; init; }
 
     public string ToText()
     {
         var b = new StringBuilder();
         CultureInfo c = CultureInfo.InvariantCulture;
-        b.AppendLine(c, $"clients {Clients} ({ClientsPerPrefix} per source /24, {(MaxHandshaking > 0 ? $"at most {MaxHandshaking}" : "any number")} handshaking at once), {Processors} CPUs, load average at start {LoadAverage}");
+        b.AppendLine(c, $"clients {Clients} ({ClientsPerPrefix} per source /24, {(MaxHandshaking > 0 ? $"at most {MaxHandshaking}" : "any number")} handshaking at once, reconnect {(Jitter ? "with" : "without")} jitter), {Processors} CPUs, load average at start {LoadAverage}");
         b.AppendLine(c, $"{Clients} identities generated and authorized in {IdentitySeconds:0.00} s");
         AppendPhase(b, "connect", Connect);
         b.AppendLine(c, $"server RSS: {ServerRssNoneBytes / 1048576.0:0.0} MiB with no session, {ServerRssIdleBytes / 1048576.0:0.0} MiB with {Clients} idle: {ServerRssPerSessionKiB:0.0} KiB per session; idle server CPU {ServerIdleCpuPercent:0.0}% of one CPU");
@@ -138,7 +144,7 @@ internal sealed record LoadReport
             AppendPhase(b, "restart", r);
         }
 
-        b.AppendLine(c, $"rekeys {Rekeys}; complete: {(Complete ? "yes" : "NO")}");
+        b.AppendLine(c, $"rekeys {Rekeys}; sessions lost {SessionsLost}; complete: {(Complete ? "yes" : "NO")}");
         return b.ToString();
     }
 

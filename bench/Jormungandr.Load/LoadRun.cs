@@ -39,7 +39,7 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
             serverPublic = serverIdentity.PublicKey.ToArray();
         }
 
-        using var target = new LoadTarget(new IPEndPoint(ServerAddress, KeyPortNumber), new IPEndPoint(ServerAddress, DataPortNumber), new PinnedKeys(serverPublic), options.MaxHandshaking);
+        using var target = new LoadTarget(new IPEndPoint(ServerAddress, KeyPortNumber), new IPEndPoint(ServerAddress, DataPortNumber), new PinnedKeys(serverPublic), options.MaxHandshaking, !options.NoJitter);
         var identityClock = Stopwatch.StartNew();
         var identities = new LocalIdentity[options.Clients];
         var keys = new SnekIdentity[options.Clients];
@@ -116,9 +116,11 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
                 ServerRssIdleBytes = rssIdle,
                 ServerIdleCpuPercent = options.IdleTime > TimeSpan.Zero ? idleCpu * 100 / options.IdleTime.TotalSeconds : 0,
                 MaxHandshaking = options.MaxHandshaking,
+                Jitter = !options.NoJitter,
                 Forward = forward,
                 Restart = restart,
                 Rekeys = _counters.Rekeys,
+                SessionsLost = _counters.Losses,
                 Complete = complete,
             };
         }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Jormungandr.Crypto;
 using Jormungandr.Engine;
 using Jormungandr.Protocol;
 using Jormungandr.Time;
@@ -20,7 +19,7 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private const int MaxAttempts = 100_000;
-    private readonly ReconnectBackoff _backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15), SystemRandom.Instance);
+    private readonly ReconnectBackoff _backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(15), target.BackoffRandom);
     private volatile Session? _session;
     private volatile Socket? _udp;
     private volatile Socket? _keySocket;
@@ -66,7 +65,14 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
             catch (LoadFailure f)
             {
                 established = f.WasEstablished;
-                counters.Fail(f.Reason);
+                if (established)
+                {
+                    counters.Lost();
+                }
+                else
+                {
+                    counters.Fail(f.Reason);
+                }
             }
             catch (Exception e) when (e is IOException or SocketException or InvalidDataException or ArgumentException)
             {
