@@ -294,6 +294,3 @@ internal sealed class LoadRun(LoadOptions options, string workDirectory, IReadOn
         }
     }
 }
-
-/// <summary>The run could not be set up (server did not start, wrong namespace); the message says why.</summary>
-internal sealed class LoadSetupException(string message) : Exception(message);

@@ -392,25 +392,3 @@ internal sealed class SimulatedClient(int number, IPAddress source, LocalIdentit
 
     private static string Describe(ProtocolException e) => "protocol: " + e.Error;
 }
-
-/// <summary>Why one connection attempt (or an established connection) ended.</summary>
-internal sealed class LoadFailure(string reason, bool wasEstablished = false) : Exception(reason)
-{
-    public string Reason { get; } = reason;
-
-    public bool WasEstablished { get; } = wasEstablished;
-}
-
-/// <summary>One slot of a semaphore, released at most once.</summary>
-internal sealed class GateHold(SemaphoreSlim gate)
-{
-    private int _released;
-
-    public void Release()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            gate.Release();
-        }
-    }
-}
