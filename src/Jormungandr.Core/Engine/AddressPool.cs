@@ -33,6 +33,8 @@ internal sealed class AddressPool
     private readonly Dictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
     private readonly HashSet<long> _usedHosts = [];
     private readonly Dictionary<string, Lease> _static = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _staticHosts = []; // hosts a static lease's IPv4 or IPv6 address occupies
+    private long _freeFrom; // every host below is leased or static: the search for a free one starts here
     private long _version;
 
     private sealed class Entry(long host, Lease lease)
@@ -82,6 +84,7 @@ internal sealed class AddressPool
         }
 
         ServerLease = new Lease(Host4(1), pool6 is null ? null : Host6(1));
+        _freeFrom = _firstHost;
     }
 
     /// <summary>The server's own addresses (host 1 of each pool).</summary>
@@ -138,10 +141,19 @@ internal sealed class AddressPool
 
             // All or nothing: a refused set leaves the previous one in force.
             _static.Clear();
+            _staticHosts.Clear();
             foreach ((string key, Lease lease) in next)
             {
                 _static[key] = lease;
+                _staticHosts.Add(HostOf(lease.Address4));
+                if (lease.Address6 is not null && _pool6 is not null && ToUInt128(lease.Address6) - _base6 is UInt128 h6 && h6 <= (UInt128)_lastHost)
+                {
+                    _staticHosts.Add((long)h6); // an explicit static IPv6 address may be another host's
+                }
             }
+
+            _freeFrom = _firstHost; // a host that stopped being static is free again
+
         }
     }
 
@@ -172,7 +184,7 @@ internal sealed class AddressPool
 
                 // The address became another key's static one after it was leased: give it up, or
                 // both keys would hold it and whichever connected last would get the other's traffic.
-                _usedHosts.Remove(existing.Host);
+                Free(existing.Host);
                 _byKey.Remove(key);
                 _version++;
             }
@@ -295,17 +307,27 @@ internal sealed class AddressPool
         }
     }
 
+    // The lowest free host. Searching from _freeFrom instead of the first host keeps handing out N
+    // addresses linear in N rather than quadratic (thousands of clients connecting after a restart).
     private long? FreeHost()
     {
-        for (long host = _firstHost; host <= _lastHost; host++)
+        for (long host = _freeFrom; host <= _lastHost; host++)
         {
-            if (!_usedHosts.Contains(host) && !IsStaticHost(host))
+            if (!_usedHosts.Contains(host) && !_staticHosts.Contains(host))
             {
+                _freeFrom = host + 1;
                 return host;
             }
         }
 
+        _freeFrom = _lastHost + 1;
         return null;
+    }
+
+    private void Free(long host)
+    {
+        _usedHosts.Remove(host);
+        _freeFrom = Math.Min(_freeFrom, host);
     }
 
     // The pool is otherwise full: the lease expired longest ago gives up its address.
@@ -329,23 +351,11 @@ internal sealed class AddressPool
         }
 
         _byKey.Remove(oldestKey!);
-        _usedHosts.Remove(oldest.Host);
+        Free(oldest.Host);
         return oldest.Host;
     }
 
-    private bool IsStaticHost(long host)
-    {
-        foreach (Lease lease in _static.Values)
-        {
-            // Host N's IPv6 address is host N of the IPv6 pool; an explicit static IPv6 address may be another host's.
-            if (HostOf(lease.Address4) == host || (lease.Address6 is not null && _pool6 is not null && ToUInt128(lease.Address6) == _base6 + (UInt128)host))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsStaticHost(long host) => _staticHosts.Contains(host);
 
     private long HostOf(IPAddress address4) => (long)ToUInt32(address4) - _base4;
 

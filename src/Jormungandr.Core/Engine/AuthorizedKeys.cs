@@ -35,6 +35,16 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
     private volatile Dictionary<string, AuthorizedKey> _byFingerprint = new(StringComparer.Ordinal);
     private string _signature = "";
 
+    // What each key file held at the last reload, by its and its .addr file's name, size and time: a
+    // reload re-reads only the files that changed, so adding one client to thousands parses one key.
+    private Dictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+
+    private sealed record CachedKey(FileStamp Key, FileStamp Addr, FileStamp Networks, AuthorizedKey Entry);
+
+    private readonly record struct FileStamp(long Length, long Ticks);
+
+    private static readonly FileStamp Absent = new(-1, -1);
+
     public AuthorizedKeys(string directory, ILogger logger)
     {
         if (!Directory.Exists(directory))
@@ -46,6 +56,9 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         _logger = logger;
         Refresh();
     }
+
+    /// <summary>How many key files the last reload read (the others were unchanged and kept).</summary>
+    internal int ParsedOnLastReload { get; private set; }
 
     /// <summary>Number of keys loaded.</summary>
     public int Count => _byFingerprint.Count;
@@ -71,15 +84,19 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
     {
         string signature;
         string[] files;
+        Dictionary<string, FileStamp> stamps;
         try
         {
             files = Directory.GetFiles(_directory);
             Array.Sort(files, StringComparer.Ordinal);
             var sig = new System.Text.StringBuilder();
+            stamps = new Dictionary<string, FileStamp>(files.Length, StringComparer.Ordinal);
             foreach (string f in files)
             {
                 var info = new FileInfo(f);
-                sig.Append(info.Name).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+                long ticks = info.LastWriteTimeUtc.Ticks;
+                sig.Append(info.Name).Append('|').Append(info.Length).Append('|').Append(ticks).Append('\n');
+                stamps[info.Name] = new FileStamp(info.Length, ticks);
             }
 
             signature = sig.ToString();
@@ -96,6 +113,8 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         }
 
         var next = new Dictionary<string, AuthorizedKey>(StringComparer.Ordinal);
+        var cache = new Dictionary<string, CachedKey>(StringComparer.Ordinal);
+        int parsed = 0;
         foreach (string file in files)
         {
             if (!file.EndsWith(".pub", StringComparison.Ordinal) || next.Count >= MaxKeys)
@@ -104,12 +123,27 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
             }
 
             string name = Path.GetFileNameWithoutExtension(file);
+            FileStamp keyStamp = stamps.GetValueOrDefault(name + ".pub", Absent);
+            FileStamp addrStamp = stamps.GetValueOrDefault(name + ".addr", Absent);
+            FileStamp networksStamp = stamps.GetValueOrDefault(name + ".networks", Absent);
+
+            // A forced reload re-reads everything: an edit that kept size and time is invisible to the stamp.
+            if (!force && _cache.TryGetValue(name, out CachedKey? cached) && cached.Key == keyStamp && cached.Addr == addrStamp && cached.Networks == networksStamp)
+            {
+                next[cached.Entry.Fingerprint] = cached.Entry;
+                cache[name] = cached;
+                continue;
+            }
+
             try
             {
+                parsed++;
                 using SnekIdentity id = SnekIdentity.LoadPublic(file);
                 Lease? lease = ReadStaticLease(Path.Combine(_directory, name + ".addr"));
                 IReadOnlyList<IPNetwork> networks = ReadNetworks(Path.Combine(_directory, name + ".networks"));
-                next[id.Fingerprint] = new AuthorizedKey(name, id.Fingerprint, id.PublicKey, lease) { Networks = networks };
+                var key = new AuthorizedKey(name, id.Fingerprint, id.PublicKey, lease) { Networks = networks };
+                next[id.Fingerprint] = key;
+                cache[name] = new CachedKey(keyStamp, addrStamp, networksStamp, key);
             }
             catch (SnekException e)
             {
@@ -118,7 +152,9 @@ internal sealed class AuthorizedKeys : IPeerKeyPolicy
         }
 
         _byFingerprint = next;
+        _cache = cache;
         _signature = signature;
+        ParsedOnLastReload = parsed;
         _logger.LogInformation("Loaded {Count} authorized client keys from {Directory}", next.Count, _directory);
         return true;
     }

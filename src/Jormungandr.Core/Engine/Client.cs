@@ -167,7 +167,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         CancellationToken stop = linked.Token;
         Task timers = _device!.RunTimersAsync(stop);
-        var backoff = new ReconnectBackoff(_options.MaxReconnectDelay, _platform.Random);
+        var backoff = new ReconnectBackoff(ReconnectBackoff.Initial, _options.MaxReconnectDelay, _platform.Random);
         try
         {
             while (!stop.IsCancellationRequested)

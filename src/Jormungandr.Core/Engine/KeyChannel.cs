@@ -39,11 +39,37 @@ internal sealed class KeyChannel : IKeyChannelListener
     private readonly List<Task> _loops = [];
     private readonly LinkedList<CancellationTokenSource> _waiting = []; // no first frame yet, oldest first
     private int _open;
+    private long _abandoned;
 
     private KeyChannel(List<Socket> listeners, ILogger logger)
     {
         _listeners = listeners;
         _logger = logger;
+    }
+
+    /// <summary>Connections whose client closed after its first frame but before the handshake started (no work was done for them).</summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
+
+    /// <summary>
+    /// True when the peer of a connected TCP socket has closed or reset it (the kernel's TCP state is no
+    /// longer ESTABLISHED): one getsockopt, no read, so a first frame that is still buffered stays unread.
+    /// False when the state cannot be read.
+    /// </summary>
+    internal static bool PeerHasLeft(Socket socket)
+    {
+        const int IpProtoTcp = 6;
+        const int TcpInfo = 11;
+        const byte TcpEstablished = 1;
+        Span<byte> info = stackalloc byte[8]; // tcpi_state is the first byte of struct tcp_info
+        try
+        {
+            int n = socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info);
+            return n >= 1 && info[0] != TcpEstablished;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or PlatformNotSupportedException)
+        {
+            return e is ObjectDisposedException;
+        }
     }
 
     /// <summary>Reads one frame within <paramref name="timeout"/>; null when the peer closed cleanly between frames.</summary>
@@ -105,7 +131,9 @@ internal sealed class KeyChannel : IKeyChannelListener
 
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                     s.Bind(new IPEndPoint(address, port));
-                    s.Listen(128);
+                    // A mass reconnect (every client after a server restart) arrives within a second: a short
+                    // accept queue drops SYNs, and each dropped one costs its client a 1 s, then 3 s retransmit.
+                    s.Listen(MaxConnections);
                     listeners.Add(s);
                 }
                 catch (SocketException) when (bind is null && address.AddressFamily == AddressFamily.InterNetworkV6)
@@ -235,6 +263,15 @@ internal sealed class KeyChannel : IKeyChannelListener
                     if (!arrived)
                     {
                         _logger.LogDebug("Key channel connection from {Source} closed: no complete first frame within {Seconds} s", source, FirstFrameTimeout.TotalSeconds);
+                        return;
+                    }
+
+                    if (PeerHasLeft(client))
+                    {
+                        // Under load this task may start long after the frame arrived; a client that gave up
+                        // meanwhile would still cost a full Response (KEM and signature) for nobody.
+                        Interlocked.Increment(ref _abandoned);
+                        _logger.LogDebug("Key channel connection from {Source} closed by the client before its handshake started", source);
                         return;
                     }
 

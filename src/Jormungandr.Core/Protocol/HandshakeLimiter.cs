@@ -11,7 +11,9 @@ namespace Jormungandr.Protocol;
 /// the slots are full, a newcomer takes the slot of the handshake that waited longest for its
 /// Authentication, from the prefix holding the most slots, provided that prefix holds more than the
 /// newcomer's and the newcomer's own prefix was not evicted in the last
-/// <see cref="HandshakeLimiterOptions.EvictionCooldown"/>: sources that hold slots without
+/// <see cref="HandshakeLimiterOptions.EvictionCooldown"/>; a handshake answered less than
+/// <see cref="HandshakeLimiterOptions.EvictionGrace"/> ago is never the victim (its client may well be
+/// answering, and its Response is already paid for): sources that hold slots without
 /// authenticating cannot keep a new client out, and evicting one does not set off a cascade of
 /// evictions that would reach the client answering promptly. While at least half the slots are taken the client gets
 /// <see cref="HandshakeLimiterOptions.LoadedAuthenticationTimeout"/> for its Authentication.
@@ -124,7 +126,7 @@ public sealed class HandshakeLimiter
                 : HandshakeRefusal.None;
             if (refusal == HandshakeRefusal.None && _active.Count >= Options.MaxInProgress)
             {
-                victim = now < state.CooledUntil ? null : PickVictim(state.InProgress);
+                victim = now < state.CooledUntil ? null : PickVictim(state.InProgress, now - Options.EvictionGrace);
                 if (victim is null)
                 {
                     refusal = HandshakeRefusal.Full;
@@ -243,15 +245,15 @@ public sealed class HandshakeLimiter
     public static string Describe(IPAddress prefix) =>
         prefix + (prefix.AddressFamily == AddressFamily.InterNetwork ? "/24" : "/48");
 
-    private HandshakeTicket? PickVictim(int newcomerHolds)
+    private HandshakeTicket? PickVictim(int newcomerHolds, TimeSpan respondedBy)
     {
         HandshakeTicket? victim = null;
         int victimHolds = newcomerHolds; // the victim's prefix must hold more than the newcomer's
         foreach (HandshakeTicket t in _active)
         {
-            if (t.RespondedAt is not TimeSpan responded)
+            if (t.RespondedAt is not TimeSpan responded || responded > respondedBy)
             {
-                continue;
+                continue; // still computing, already authenticating, or answered too recently to be suspect
             }
 
             int holds = _prefixes[t.Prefix].InProgress;

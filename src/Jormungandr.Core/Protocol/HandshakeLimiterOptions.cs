@@ -28,6 +28,17 @@ public sealed class HandshakeLimiterOptions
     /// </summary>
     public TimeSpan EvictionCooldown { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long after our Response a handshake is safe from eviction. An honest client answers within a
+    /// round trip and its own verify and sign; evicting it sooner throws away the Response (a KEM and a
+    /// signature) already paid for. Without this, a mass reconnect after a server restart (every slot
+    /// taken by honest clients, newcomers arriving faster than they can answer) turns into a chain of
+    /// evictions in which nearly every Response is wasted. A slot holder that never answers is still
+    /// evicted once it has waited this long. Default 300 ms: a long honest round trip, and short enough that a
+    /// newcomer still finds a slot holder to evict nearly always (the flood simulation in the tests).
+    /// </summary>
+    public TimeSpan EvictionGrace { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Most source prefixes tracked at once (least recently seen idle ones are forgotten). Default 4096.</summary>
     public int MaxTrackedPrefixes { get; init; } = 4096;
 }

@@ -172,4 +172,65 @@ public class AddressPoolTests
         Assert.DoesNotContain(IPAddress.Parse("198.19.0.255"), seen);
         Assert.DoesNotContain(IPAddress.Parse("198.19.0.1"), seen);
     }
+
+    [Fact]
+    public void The_lowest_free_address_is_handed_out_also_after_addresses_below_it_became_free()
+    {
+        AddressPool pool = Pool("198.19.0.0/29"); // clients .2 to .6
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.3"), null) });
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), pool.Acquire("A", TimeSpan.Zero)!.Address4);
+        Assert.Equal(IPAddress.Parse("198.19.0.4"), pool.Acquire("B", TimeSpan.Zero)!.Address4); // .3 is static
+        Assert.Equal(IPAddress.Parse("198.19.0.5"), pool.Acquire("C", TimeSpan.Zero)!.Address4);
+
+        // .3 stops being static: it is free again and the lowest.
+        pool.SetStatic(new Dictionary<string, Lease>());
+        Assert.Equal(IPAddress.Parse("198.19.0.3"), pool.Acquire("D", TimeSpan.Zero)!.Address4);
+        Assert.Equal(IPAddress.Parse("198.19.0.6"), pool.Acquire("E", TimeSpan.Zero)!.Address4);
+        Assert.Null(pool.Acquire("F", TimeSpan.Zero));
+
+        // A's lease expires and F reclaims its address, the lowest.
+        pool.Release("A", TimeSpan.Zero);
+        Assert.Equal(IPAddress.Parse("198.19.0.2"), pool.Acquire("F", Lease)!.Address4);
+        Assert.Null(pool.Acquire("G", Lease));
+
+        // B's address becomes S's static one: B gives it up and gets none (full); S gets it.
+        pool.SetStatic(new Dictionary<string, Lease> { ["S"] = new(IPAddress.Parse("198.19.0.4"), null) });
+        Assert.Null(pool.Acquire("B", Lease));
+        Assert.Equal(IPAddress.Parse("198.19.0.4"), pool.Acquire("S", Lease)!.Address4);
+    }
+
+    [Fact]
+    public void A_whole_slash_16_with_a_thousand_static_addresses_fills_with_distinct_non_static_addresses()
+    {
+        // Thousands of clients after a restart: every address handed out once, none of them static or
+        // the server's; each static host (IPv4, and its explicit IPv6 address's host) stays reserved.
+        AddressPool pool = Pool("198.19.0.0/16", "fd00:5ec::/64");
+        var statics = new Dictionary<string, Lease>(StringComparer.Ordinal);
+        var staticHosts = new HashSet<long>();
+        for (int i = 0; i < 1000; i++)
+        {
+            long host = 2 + (i * 61);
+            long host6 = 3 + (i * 61); // explicit IPv6 address of another host number
+            statics["s" + i] = new(new IPAddress([198, 19, (byte)(host >> 8), (byte)host]), IPAddress.Parse($"fd00:5ec::{host6:x}"));
+            staticHosts.Add(host);
+            staticHosts.Add(host6);
+        }
+
+        pool.SetStatic(statics);
+        var seen = new HashSet<long>();
+        for (int i = 0; ; i++)
+        {
+            Lease? lease = pool.Acquire("c" + i, TimeSpan.Zero);
+            if (lease is null)
+            {
+                break;
+            }
+
+            long host = AddressPool.ToUInt32(lease.Address4) - AddressPool.ToUInt32(IPAddress.Parse("198.19.0.0"));
+            Assert.True(seen.Add(host), $"host {host} handed out twice");
+            Assert.DoesNotContain(host, staticHosts);
+        }
+
+        Assert.Equal(pool.Capacity - staticHosts.Count, seen.Count);
+    }
 }

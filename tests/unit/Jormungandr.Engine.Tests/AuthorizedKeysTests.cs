@@ -41,6 +41,45 @@ public sealed class AuthorizedKeysTests : IDisposable
     }
 
     [Fact]
+    public void A_reload_reads_only_the_files_that_changed_and_a_forced_one_reads_all()
+    {
+        byte[] alice = AddKey("alice");
+        AddKey("bob");
+        var keys = new AuthorizedKeys(_dir, NullLogger.Instance);
+        Assert.Equal(2, keys.ParsedOnLastReload);
+
+        byte[] carol = AddKey("carol");
+        Assert.True(keys.Refresh());
+        Assert.Equal(1, keys.ParsedOnLastReload); // adding one client to many reads one key
+        Assert.True(keys.IsAcceptable(alice) && keys.IsAcceptable(carol));
+
+        // A static address beside alice's key changes her entry: her files are read again.
+        string addr = Path.Combine(_dir, "alice.addr");
+        File.WriteAllText(addr, "198.19.0.9\n");
+        Assert.True(keys.Refresh());
+        Assert.Equal(1, keys.ParsedOnLastReload);
+        Assert.Equal(IPAddress.Parse("198.19.0.9"), keys.Find(alice)!.StaticLease!.Address4);
+
+        // Rewritten with the same size and time: invisible to the cheap check, seen by a forced reload.
+        DateTime time = File.GetLastWriteTimeUtc(addr);
+        File.WriteAllText(addr, "198.19.0.8\n");
+        File.SetLastWriteTimeUtc(addr, time);
+        Assert.False(keys.Refresh());
+        Assert.Equal(IPAddress.Parse("198.19.0.9"), keys.Find(alice)!.StaticLease!.Address4);
+        Assert.True(keys.Refresh(force: true));
+        Assert.Equal(3, keys.ParsedOnLastReload);
+        Assert.Equal(IPAddress.Parse("198.19.0.8"), keys.Find(alice)!.StaticLease!.Address4);
+
+        // A key file replaced by another key under the same name is read again.
+        File.Delete(Path.Combine(_dir, "bob.pub"));
+        byte[] bob2 = AddKey("bob");
+        File.SetLastWriteTimeUtc(Path.Combine(_dir, "bob.pub"), DateTime.UtcNow.AddMinutes(1));
+        Assert.True(keys.Refresh());
+        Assert.True(keys.IsAcceptable(bob2));
+        Assert.Equal(3, keys.Count);
+    }
+
+    [Fact]
     public void A_broken_key_file_is_skipped_not_fatal()
     {
         byte[] alice = AddKey("alice");

@@ -38,6 +38,47 @@ public sealed class KeyChannelTests
         Assert.True(channel.Admit(IPAddress.Parse("198.18.0.3")));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_closed_after_its_first_frame_is_seen_as_gone_with_the_frame_still_unread(bool reset)
+    {
+        // Under load the handshake starts late; by then its client may have given up. Checking the TCP
+        // state costs one getsockopt, and the frame stays buffered for the handler when the client is there.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(listener.LocalEndPoint!, timeout.Token);
+        using Socket accepted = await listener.AcceptAsync(timeout.Token);
+        await client.SendAsync(KeyChannelFraming.Frame(new byte[100]), SocketFlags.None, timeout.Token);
+        Assert.True(await KeyChannel.FirstFrameArrivesAsync(accepted, TimeSpan.FromSeconds(5), timeout.Token));
+        Assert.False(KeyChannel.PeerHasLeft(accepted));
+
+        if (reset)
+        {
+            client.LingerState = new LingerOption(true, 0); // close sends a reset
+        }
+
+        client.Close();
+        bool left = false;
+        for (int i = 0; i < 200 && !left; i++)
+        {
+            left = KeyChannel.PeerHasLeft(accepted);
+            if (!left)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        Assert.True(left);
+        if (!reset)
+        {
+            Assert.Equal(102, accepted.Available); // nothing was consumed
+        }
+    }
+
     [Fact]
     public async Task A_connection_that_sends_no_first_frame_is_closed_at_the_deadline()
     {

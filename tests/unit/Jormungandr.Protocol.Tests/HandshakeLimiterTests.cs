@@ -94,6 +94,8 @@ public class HandshakeLimiterTests
             clock.Advance(TimeSpan.FromMilliseconds(10));
         }
 
+        clock.Advance(l.Options.EvictionGrace); // all have waited long enough to be suspect
+
         // x1 waited longest, but 198.18.20.0/24 holds three slots: its oldest goes.
         HandshakeTicket? n = l.TryBegin(IPAddress.Parse("198.18.30.1"), out HandshakeRefusal why);
         Assert.NotNull(n);
@@ -133,7 +135,9 @@ public class HandshakeLimiterTests
         HandshakeTicket a = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!;
         HandshakeTicket b = l.TryBegin(IPAddress.Parse("198.18.11.1"), out _)!;
         l.Responded(a);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         l.Responded(b);
+        clock.Advance(o.EvictionGrace);
         HandshakeTicket c = l.TryBegin(IPAddress.Parse("198.18.12.1"), out _)!; // evicts a, the longest waiting
         Assert.True(a.IsEvicted);
         l.Responded(c);
@@ -145,12 +149,109 @@ public class HandshakeLimiterTests
         Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.10.2"), out _));
         Assert.True(b.IsEvicted);
         Assert.False(c.IsEvicted);
+        clock.Advance(o.EvictionGrace);
 
         // A free slot needs no eviction: a cooling prefix may take it.
         HandshakeTicket d = l.TryBegin(IPAddress.Parse("198.18.13.1"), out _)!; // evicts c
         Assert.True(c.IsEvicted);
         l.End(d, HandshakeOutcome.Failed);
         Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.12.5"), out _));
+    }
+
+    [Fact]
+    public void A_handshake_answered_within_the_grace_is_not_evicted()
+    {
+        var clock = new ManualClock();
+        var o = new HandshakeLimiterOptions { MaxInProgress = 2, Burst = 100, EvictionGrace = TimeSpan.FromMilliseconds(500) };
+        var l = new HandshakeLimiter(clock, o);
+        HandshakeTicket a = l.TryBegin(IPAddress.Parse("198.18.10.1"), out _)!;
+        HandshakeTicket b = l.TryBegin(IPAddress.Parse("198.18.11.1"), out _)!;
+        l.Responded(a);
+        l.Responded(b);
+        clock.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.Null(l.TryBegin(IPAddress.Parse("198.18.12.1"), out HandshakeRefusal why)); // refused: costs nothing, the client retries
+        Assert.Equal(HandshakeRefusal.Full, why);
+        Assert.False(a.IsEvicted || b.IsEvicted);
+        Assert.Equal(0, l.Counters.Evicted);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(l.TryBegin(IPAddress.Parse("198.18.12.1"), out why));
+        Assert.True(a.IsEvicted ^ b.IsEvicted);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_mass_reconnect_of_honest_clients_wastes_few_responses_with_the_grace(bool grace)
+    {
+        // 1000 clients (4 per /24) all come back at once after a server restart and retry every 250 ms
+        // when refused or evicted; each needs 150 ms (a long round trip) to answer our Response, and the
+        // server needs 5 ms per Response. An evicted handshake is a Response computed for nothing.
+        var clock = new ManualClock();
+        var defaults = new HandshakeLimiterOptions();
+        var l = new HandshakeLimiter(clock, new HandshakeLimiterOptions { EvictionGrace = grace ? defaults.EvictionGrace : TimeSpan.Zero, Burst = 1000, RefillPerSecond = 1000 });
+        const int Clients = 1000;
+        var tickets = new HandshakeTicket?[Clients];
+        var answersAt = new TimeSpan[Clients];
+        var retryAt = new TimeSpan[Clients];
+        var done = new bool[Clients];
+        int established = 0;
+        long responses = 0;
+        TimeSpan step = TimeSpan.FromMilliseconds(5);
+        for (int tick = 0; tick < 60_000 && established < Clients; tick++)
+        {
+            for (int i = 0; i < Clients; i++)
+            {
+                if (done[i])
+                {
+                    continue;
+                }
+
+                if (tickets[i] is HandshakeTicket t)
+                {
+                    if (t.IsEvicted)
+                    {
+                        tickets[i] = null;
+                        retryAt[i] = clock.Now + TimeSpan.FromMilliseconds(250);
+                    }
+                    else if (clock.Now >= answersAt[i])
+                    {
+                        l.AuthenticationReceived(t);
+                        l.End(t, HandshakeOutcome.Authenticated);
+                        done[i] = true;
+                        established++;
+                    }
+                }
+                else if (clock.Now >= retryAt[i])
+                {
+                    tickets[i] = l.TryBegin(new IPAddress([198, 18, (byte)(1 + (i / 4)), (byte)(1 + (i % 4))]), out _);
+                    if (tickets[i] is HandshakeTicket admitted)
+                    {
+                        responses++;
+                        l.Responded(admitted);
+                        answersAt[i] = clock.Now + TimeSpan.FromMilliseconds(150);
+                    }
+                    else
+                    {
+                        retryAt[i] = clock.Now + TimeSpan.FromMilliseconds(250);
+                    }
+                }
+            }
+
+            clock.Advance(step);
+        }
+
+        Assert.Equal(Clients, established);
+        double wasted = (responses - Clients) / (double)Clients;
+        if (grace)
+        {
+            Assert.True(wasted <= 0.05, $"{responses} Responses for {Clients} clients; counters {l.Counters}");
+        }
+        else
+        {
+            // The same run without the grace: the churn this guards against (about one wasted Response per client).
+            Assert.True(wasted > 0.5, $"{responses} Responses for {Clients} clients without the grace; counters {l.Counters}");
+        }
     }
 
     [Fact]
