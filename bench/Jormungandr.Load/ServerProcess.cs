@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Jormungandr.Engine;
 using Jormungandr.Lab;
 using Jormungandr.Tunnel;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Load;
 

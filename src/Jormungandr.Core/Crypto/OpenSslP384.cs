@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
+using Jormungandr.Interop;
+
 namespace Jormungandr.Crypto;
 
 /// <summary>
@@ -14,7 +16,7 @@ namespace Jormungandr.Crypto;
 /// </summary>
 internal static unsafe partial class OpenSslP384
 {
-    private const string Library = "libcrypto.so.3";
+    private const string Library = LibCrypto.Library;
     private const uint ParamUtf8String = 4;
     private const uint ParamOctetString = 5;
     private const int SelectPublicKey = 0x86; // EVP_PKEY_PUBLIC_KEY: the public key and its domain parameters
@@ -28,17 +30,17 @@ internal static unsafe partial class OpenSslP384
     /// <exception cref="CryptographicException">OpenSSL failed.</exception>
     public static P384Key Generate()
     {
-        nint ctx = EVP_PKEY_CTX_new_from_name(0, "EC"u8.AsPointer(), 0);
+        nint ctx = LibCrypto.EVP_PKEY_CTX_new_from_name(0, "EC"u8.AsPointer(), 0);
         try
         {
             nint pkey = 0;
-            Check(ctx != 0 && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_CTX_set_group_name(ctx, "P-384"u8.AsPointer()) == 1
-                && EVP_PKEY_generate(ctx, &pkey) == 1, "key generation");
+            Check(ctx != 0 && LibCrypto.EVP_PKEY_keygen_init(ctx) == 1 && LibCrypto.EVP_PKEY_CTX_set_group_name(ctx, "P-384"u8.AsPointer()) == 1
+                && LibCrypto.EVP_PKEY_generate(ctx, &pkey) == 1, "key generation");
             return new P384Key(pkey);
         }
         finally
         {
-            EVP_PKEY_CTX_free(ctx);
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
         }
     }
 
@@ -51,7 +53,7 @@ internal static unsafe partial class OpenSslP384
             throw new CryptographicException($"The P-384 point is not in uncompressed form (0x04 ‖ X ‖ Y, {HybridKem.PointSize} bytes).");
         }
 
-        nint ctx = EVP_PKEY_CTX_new_from_name(0, "EC"u8.AsPointer(), 0);
+        nint ctx = LibCrypto.EVP_PKEY_CTX_new_from_name(0, "EC"u8.AsPointer(), 0);
         nint pkey = 0;
         try
         {
@@ -61,7 +63,7 @@ internal static unsafe partial class OpenSslP384
                 p[0] = new OsslParam { Key = "group"u8.AsPointer(), DataType = ParamUtf8String, Data = "P-384"u8.AsPointer(), DataSize = 5 };
                 p[1] = new OsslParam { Key = "pub"u8.AsPointer(), DataType = ParamOctetString, Data = data, DataSize = (nuint)point.Length };
                 p[2] = default;
-                Check(ctx != 0 && EVP_PKEY_fromdata_init(ctx) == 1 && EVP_PKEY_fromdata(ctx, &pkey, SelectPublicKey, p) == 1, "point import (not on the curve?)");
+                Check(ctx != 0 && LibCrypto.EVP_PKEY_fromdata_init(ctx) == 1 && LibCrypto.EVP_PKEY_fromdata(ctx, &pkey, SelectPublicKey, p) == 1, "point import (not on the curve?)");
             }
 
             var key = new P384Key(pkey);
@@ -76,8 +78,8 @@ internal static unsafe partial class OpenSslP384
         }
         finally
         {
-            EVP_PKEY_free(pkey);
-            EVP_PKEY_CTX_free(ctx);
+            LibCrypto.EVP_PKEY_free(pkey);
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
         }
     }
 
@@ -88,7 +90,7 @@ internal static unsafe partial class OpenSslP384
         nuint written = 0;
         fixed (byte* d = destination)
         {
-            Check(EVP_PKEY_get_octet_string_param(key.Handle, "encoded-pub-key"u8.AsPointer(), d, (nuint)destination.Length, &written) == 1
+            Check(LibCrypto.EVP_PKEY_get_octet_string_param(key.Handle, "encoded-pub-key"u8.AsPointer(), d, (nuint)destination.Length, &written) == 1
                 && written == (nuint)destination.Length && d[0] == 0x04, "public point export");
         }
     }
@@ -97,39 +99,39 @@ internal static unsafe partial class OpenSslP384
     public static void Derive(P384Key own, P384Key peer, Span<byte> secret)
     {
         HybridKem.RequireLength(secret, HybridKem.CoordinateSize, nameof(secret));
-        nint ctx = EVP_PKEY_CTX_new_from_pkey(0, own.Handle, 0);
+        nint ctx = LibCrypto.EVP_PKEY_CTX_new_from_pkey(0, own.Handle, 0);
         try
         {
             nuint length = (nuint)secret.Length;
             fixed (byte* s = secret)
             {
                 // validate_peer 0: the peer passed the on-curve check at import; cofactor 1 makes that sufficient.
-                Check(ctx != 0 && EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer.Handle, 0) == 1
-                    && EVP_PKEY_derive(ctx, s, &length) == 1 && length == (nuint)secret.Length, "key agreement");
+                Check(ctx != 0 && LibCrypto.EVP_PKEY_derive_init(ctx) == 1 && LibCrypto.EVP_PKEY_derive_set_peer_ex(ctx, peer.Handle, 0) == 1
+                    && LibCrypto.EVP_PKEY_derive(ctx, s, &length) == 1 && length == (nuint)secret.Length, "key agreement");
             }
         }
         finally
         {
-            EVP_PKEY_CTX_free(ctx);
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
         }
     }
 
     private static bool IsOnCurve(P384Key key)
     {
-        nint ctx = EVP_PKEY_CTX_new_from_pkey(0, key.Handle, 0);
+        nint ctx = LibCrypto.EVP_PKEY_CTX_new_from_pkey(0, key.Handle, 0);
         try
         {
-            bool ok = ctx != 0 && EVP_PKEY_public_check_quick(ctx) == 1;
+            bool ok = ctx != 0 && LibCrypto.EVP_PKEY_public_check_quick(ctx) == 1;
             if (!ok)
             {
-                ERR_clear_error();
+                LibCrypto.ERR_clear_error();
             }
 
             return ok;
         }
         finally
         {
-            EVP_PKEY_CTX_free(ctx);
+            LibCrypto.EVP_PKEY_CTX_free(ctx);
         }
     }
 
@@ -137,7 +139,7 @@ internal static unsafe partial class OpenSslP384
     {
         if (!ok)
         {
-            ERR_clear_error(); // .NET's own OpenSSL calls share this thread's error queue
+            LibCrypto.ERR_clear_error(); // .NET's own OpenSSL calls share this thread's error queue
             throw new CryptographicException($"OpenSSL P-384 {what} failed.");
         }
     }
@@ -151,7 +153,7 @@ internal static unsafe partial class OpenSslP384
 
         try
         {
-            return OpenSSL_version_num() >= 0x30000000;
+            return LibCrypto.OpenSSL_version_num() >= 0x30000000;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -166,7 +168,7 @@ internal static unsafe partial class OpenSslP384
     }
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct OsslParam
+    internal struct OsslParam
     {
         public byte* Key;
         public uint DataType;
@@ -175,53 +177,6 @@ internal static unsafe partial class OpenSslP384
         public nuint ReturnSize;
     }
 
-    [LibraryImport(Library)]
-    private static partial ulong OpenSSL_version_num();
-
-    [LibraryImport(Library)]
-    private static partial void ERR_clear_error();
-
-    [LibraryImport(Library)]
-    private static partial nint EVP_PKEY_CTX_new_from_name(nint libraryContext, byte* name, nint properties);
-
-    [LibraryImport(Library)]
-    private static partial nint EVP_PKEY_CTX_new_from_pkey(nint libraryContext, nint pkey, nint properties);
-
-    [LibraryImport(Library)]
-    private static partial void EVP_PKEY_CTX_free(nint ctx);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_keygen_init(nint ctx);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_CTX_set_group_name(nint ctx, byte* name);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_generate(nint ctx, nint* pkey);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_fromdata_init(nint ctx);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_fromdata(nint ctx, nint* pkey, int selection, OsslParam* parameters);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_public_check_quick(nint ctx);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_get_octet_string_param(nint pkey, byte* name, byte* buffer, nuint size, nuint* written);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_derive_init(nint ctx);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_derive_set_peer_ex(nint ctx, nint peer, int validatePeer);
-
-    [LibraryImport(Library)]
-    private static partial int EVP_PKEY_derive(nint ctx, byte* secret, nuint* length);
-
-    [LibraryImport(Library)]
-    internal static partial void EVP_PKEY_free(nint pkey);
 }
 
 /// <summary>An OpenSSL EVP_PKEY holding a P-384 key; freeing it lets OpenSSL clear the private scalar.</summary>
@@ -241,7 +196,7 @@ internal sealed class P384Key : SafeHandle
     /// <inheritdoc />
     protected override bool ReleaseHandle()
     {
-        OpenSslP384.EVP_PKEY_free(handle);
+        LibCrypto.EVP_PKEY_free(handle);
         return true;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
 using Microsoft.Extensions.Logging;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine;
 
@@ -197,15 +198,15 @@ internal sealed class UdpTransport : IDatagramTransport
                 int n = spin.Enabled ? ReceiveSpinning(batch, fd, spin) : batch.Receive(fd);
                 if (n < 0)
                 {
-                    int errno = Syscalls.Errno;
-                    if (errno is Syscalls.EAGAIN or Syscalls.EINTR or EConnRefused)
+                    int errno = LibC.Errno;
+                    if (errno is LibC.EAGAIN or LibC.EINTR or EConnRefused)
                     {
                         continue; // ICMP errors from old peers are not fatal
                     }
 
                     if (!_stopping)
                     {
-                        _logger.LogError("UDP receive failed: {Reason}", Syscalls.Describe(errno));
+                        _logger.LogError("UDP receive failed: {Reason}", LibC.Describe(errno));
                     }
 
                     return;
@@ -277,7 +278,7 @@ internal sealed class UdpTransport : IDatagramTransport
         do
         {
             int n = batch.Receive(fd, wait: false);
-            if (n >= 0 || Syscalls.Errno != Syscalls.EAGAIN)
+            if (n >= 0 || LibC.Errno != LibC.EAGAIN)
             {
                 if (n > 0)
                 {

@@ -1,4 +1,5 @@
 using Jormungandr.Engine.Linux;
+using Jormungandr.Interop;
 
 namespace Jormungandr.IO;
 
@@ -70,22 +71,22 @@ internal static class AtomicFile
             return;
         }
 
-        int fd = Syscalls.Open(directory, Syscalls.O_RDONLY_CLOEXEC);
+        int fd = LibC.Open(directory, LibC.O_RDONLY_CLOEXEC);
         if (fd < 0)
         {
-            throw new IOException($"Cannot open {directory} to sync it: {Syscalls.Describe(Syscalls.Errno)}");
+            throw new IOException($"Cannot open {directory} to sync it: {LibC.Describe(LibC.Errno)}");
         }
 
         try
         {
-            if (Syscalls.Fsync(fd) != 0)
+            if (LibC.Fsync(fd) != 0)
             {
-                throw new IOException($"Cannot sync {directory}: {Syscalls.Describe(Syscalls.Errno)}");
+                throw new IOException($"Cannot sync {directory}: {LibC.Describe(LibC.Errno)}");
             }
         }
         finally
         {
-            _ = Syscalls.Close(fd);
+            _ = LibC.Close(fd);
         }
     }
 }

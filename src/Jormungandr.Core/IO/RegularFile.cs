@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Jormungandr.Interop;
 
 namespace Jormungandr.IO;
 
@@ -70,7 +71,7 @@ internal static partial class RegularFile
         int attempts = 0;
         do
         {
-            fd = Open(path, ORdOnly | ONonBlock | ONoCtty | OCloExec);
+            fd = LibC.Open(path, ORdOnly | ONonBlock | ONoCtty | OCloExec);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == EIntr && ++attempts < 8);
 
@@ -111,7 +112,7 @@ internal static partial class RegularFile
         int result;
         try
         {
-            result = StatxNative(dirFd, path, flags, StatxWanted, buffer);
+            result = LibC.Statx(dirFd, path, flags, StatxWanted, buffer);
         }
         catch (EntryPointNotFoundException e)
         {
@@ -148,10 +149,4 @@ internal static partial class RegularFile
             _ => new IOException($"{reason} ('{path}')"),
         };
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int StatxNative(int dirFd, string path, int flags, uint mask, byte* buffer);
 }

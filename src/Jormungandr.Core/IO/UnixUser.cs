@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Jormungandr.Interop;
 
 namespace Jormungandr.IO;
 
@@ -9,8 +10,5 @@ internal static partial class UnixUser
     public const uint RootId = 0;
 
     /// <summary>The effective uid of this process (the one the kernel checks file access against); null on Windows.</summary>
-    public static uint? EffectiveId => OperatingSystem.IsWindows() ? null : GetEffectiveUserId();
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEffectiveUserId();
+    public static uint? EffectiveId => OperatingSystem.IsWindows() ? null : LibC.GetEffectiveUserId();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Lab;
 

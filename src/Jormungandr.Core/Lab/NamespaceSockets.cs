@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Commands;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Lab;
 

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Jormungandr.Commands;
 using Microsoft.Win32.SafeHandles;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Lab;
 

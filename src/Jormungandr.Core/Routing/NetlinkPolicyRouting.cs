@@ -1,5 +1,6 @@
 using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Routing;
 
@@ -41,7 +42,7 @@ internal sealed class NetlinkPolicyRouting : IPolicyRouting
     public void AddDefaultRoute(TableRouteChange route)
     {
         string what = "add " + route.Describe();
-        int index = (int)Syscalls.InterfaceIndex(route.Interface);
+        int index = (int)LibC.InterfaceIndex(route.Interface);
         if (index <= 0)
         {
             throw new SnekException("PolicyRoutingFailed", ErrorKind.ObjectNotFound, $"Cannot {what}: no interface named {route.Interface}.", route.Interface);
@@ -55,7 +56,7 @@ internal sealed class NetlinkPolicyRouting : IPolicyRouting
     /// <inheritdoc/>
     public void DeleteDefaultRoute(TableRouteChange route)
     {
-        int index = (int)Syscalls.InterfaceIndex(route.Interface);
+        int index = (int)LibC.InterfaceIndex(route.Interface);
         if (index <= 0)
         {
             return; // the route went with its interface; deleting by table alone could hit a route that is not ours

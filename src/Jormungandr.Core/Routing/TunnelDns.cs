@@ -3,6 +3,7 @@ using System.Text;
 using Jormungandr.Commands;
 using Jormungandr.IO;
 using Jormungandr.Lab;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Routing;
 
@@ -80,7 +81,7 @@ internal static class TunnelDns
         {
             case DnsMethod.Resolved:
                 // The link may be gone (the tunnel's interface went with its process): resolved forgot it then.
-                if (Engine.Linux.Syscalls.InterfaceIndex(change.Name) != 0)
+                if (LibC.InterfaceIndex(change.Name) != 0)
                 {
                     Run(system, Resolvectl, ["revert", change.Name], null);
                 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Jormungandr.Commands;
 using Jormungandr.Engine.Linux;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Service;
 
@@ -153,7 +154,7 @@ public sealed class ServiceLifecycle : IDisposable
     /// <summary>CLOCK_MONOTONIC in microseconds (the clock systemd compares MONOTONIC_USEC with).</summary>
     public static long MonotonicMicroseconds()
     {
-        if (!OperatingSystem.IsLinux() || Syscalls.ClockGetTime(Syscalls.CLOCK_MONOTONIC, out Syscalls.TimeSpec t) != 0)
+        if (!OperatingSystem.IsLinux() || LibC.ClockGetTime(LibC.CLOCK_MONOTONIC, out LibC.TimeSpec t) != 0)
         {
             return System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000);
         }

@@ -1,4 +1,5 @@
 using Jormungandr.Commands;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tunnel;
 
@@ -12,7 +13,7 @@ internal static class TunnelPreconditions
             throw new SnekException("NeedsLinux", ErrorKind.ResourceUnavailable, "Tunnels run on Linux only.");
         }
 
-        if (Engine.Linux.Syscalls.GetEffectiveUserId() != 0)
+        if (LibC.GetEffectiveUserId() != 0)
         {
             throw new SnekException("NeedsRoot", ErrorKind.PermissionDenied, "Creating a tunnel needs root (run with sudo).");
         }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Jormungandr.Lab;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tests;
 

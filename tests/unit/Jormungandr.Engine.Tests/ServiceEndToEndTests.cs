@@ -2,6 +2,7 @@ using Jormungandr.Cli.Demo;
 using Jormungandr.Engine;
 using Jormungandr.Lab;
 using Jormungandr.Tunnel;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tests;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Jormungandr.Engine.Linux;
 using Jormungandr.Lab;
 using Microsoft.Win32.SafeHandles;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tests;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Jormungandr.Engine.Linux;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tests;
 
@@ -52,7 +53,7 @@ public class UdpBatchTests
             for (int attempt = 0; attempt < 10 && got.Count < 3; attempt++)
             {
                 int n = receive.Receive(UdpBatch.Descriptor(socket));
-                Assert.True(n > 0, $"recvmmsg failed: errno {Syscalls.Errno}");
+                Assert.True(n > 0, $"recvmmsg failed: errno {LibC.Errno}");
                 for (int i = 0; i < n; i++)
                 {
                     got.Add(receive.Datagram(i).ToArray());
@@ -103,7 +104,7 @@ public class UdpBatchTests
         for (int attempt = 0; attempt < 60 && got.Count < 50; attempt++)
         {
             int n = receive.Receive(UdpBatch.Descriptor(receiver));
-            Assert.True(n > 0, $"recvmmsg failed: errno {Syscalls.Errno}");
+            Assert.True(n > 0, $"recvmmsg failed: errno {LibC.Errno}");
             for (int i = 0; i < n; i++)
             {
                 ReadOnlySpan<byte> message = receive.Datagram(i);

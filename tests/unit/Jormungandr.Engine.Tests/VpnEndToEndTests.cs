@@ -5,6 +5,7 @@ using Jormungandr.Commands;
 using Jormungandr.Identity;
 using Jormungandr.Lab;
 using Jormungandr.Tunnel;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Commands;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -137,7 +138,7 @@ internal static class InterfaceConfig
 
     private static int Index(string name, string what)
     {
-        uint index = Syscalls.InterfaceIndex(name);
+        uint index = LibC.InterfaceIndex(name);
         if (index == 0 || index > int.MaxValue)
         {
             throw new SnekException("InterfaceConfigFailed", ErrorKind.ObjectNotFound, $"Cannot {what}: no interface named {name}.", name);

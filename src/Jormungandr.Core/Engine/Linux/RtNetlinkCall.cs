@@ -1,4 +1,5 @@
 using Jormungandr.Commands;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -55,7 +56,7 @@ internal static class RtNetlinkCall
     /// <summary>One readable line: "Cannot add address 198.19.7.1/24 to interface snek0: File exists." plus the kernel's detail.</summary>
     public static SnekException Failure(string what, int errno, string? detail, Exception? inner = null)
     {
-        string text = Syscalls.Describe(errno);
+        string text = LibC.Describe(errno);
         if (!string.IsNullOrEmpty(detail) && !string.Equals(detail, text, StringComparison.OrdinalIgnoreCase))
         {
             text += " (" + detail.TrimEnd('.') + ")";

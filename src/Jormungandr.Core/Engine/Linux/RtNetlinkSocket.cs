@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -67,11 +68,11 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
     /// <exception cref="RtNetlinkException">socket() or setsockopt() failed.</exception>
     public static RtNetlinkSocket Open()
     {
-        int fd = Socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        int fd = LibC.Socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new RtNetlinkException(errno, "cannot open a netlink socket: " + Syscalls.Describe(errno));
+            throw new RtNetlinkException(errno, "cannot open a netlink socket: " + LibC.Describe(errno));
         }
 
         var socket = new RtNetlinkSocket(fd);
@@ -129,7 +130,7 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
-            _ = Syscalls.Close(fd);
+            _ = LibC.Close(fd);
         }
     }
 
@@ -141,7 +142,7 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
             nint sent;
             fixed (byte* data = request)
             {
-                sent = SendTo(_fd, data, (nuint)request.Length, 0, &kernel, (uint)sizeof(SockaddrNl));
+                sent = LibC.SendTo(_fd, data, (nuint)request.Length, 0, &kernel, (uint)sizeof(SockaddrNl));
             }
 
             if (sent == request.Length)
@@ -150,13 +151,13 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
             }
 
             int errno = sent < 0 ? Marshal.GetLastPInvokeError() : EBADMSG;
-            if (errno != Syscalls.EINTR)
+            if (errno != LibC.EINTR)
             {
-                throw new RtNetlinkException(errno, "netlink send failed: " + Syscalls.Describe(errno));
+                throw new RtNetlinkException(errno, "netlink send failed: " + LibC.Describe(errno));
             }
         }
 
-        throw new RtNetlinkException(Syscalls.EINTR, "netlink send kept being interrupted");
+        throw new RtNetlinkException(LibC.EINTR, "netlink send kept being interrupted");
     }
 
     private int Receive()
@@ -167,7 +168,7 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
             fixed (byte* data = _buffer)
             {
                 // MSG_TRUNC: the return value is the datagram's real length, so truncation is visible.
-                received = RecvFrom(_fd, data, (nuint)_buffer.Length, MSG_TRUNC, null, null);
+                received = LibC.RecvFrom(_fd, data, (nuint)_buffer.Length, MSG_TRUNC, null, null);
             }
 
             if (received > _buffer.Length)
@@ -186,33 +187,21 @@ internal sealed unsafe partial class RtNetlinkSocket : IDisposable
                 throw new RtNetlinkException(EAGAIN, $"no reply from the kernel within {ReceiveTimeout.TotalSeconds:0} s");
             }
 
-            if (errno != Syscalls.EINTR)
+            if (errno != LibC.EINTR)
             {
-                throw new RtNetlinkException(errno, "netlink receive failed: " + Syscalls.Describe(errno));
+                throw new RtNetlinkException(errno, "netlink receive failed: " + LibC.Describe(errno));
             }
         }
 
-        throw new RtNetlinkException(Syscalls.EINTR, "netlink receive kept being interrupted");
+        throw new RtNetlinkException(LibC.EINTR, "netlink receive kept being interrupted");
     }
 
     private void SetOption(int level, int name, void* value, int length, bool required)
     {
-        if (SetSockOpt(_fd, level, name, value, (uint)length) != 0 && required)
+        if (LibC.SetSockOpt(_fd, level, name, value, (uint)length) != 0 && required)
         {
             int errno = Marshal.GetLastPInvokeError();
-            throw new RtNetlinkException(errno, "netlink setsockopt failed: " + Syscalls.Describe(errno));
+            throw new RtNetlinkException(errno, "netlink setsockopt failed: " + LibC.Describe(errno));
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
-
-    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
-    private static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, SockaddrNl* address, uint addressLength);
-
-    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
-    private static partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, void* address, uint* addressLength);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -40,13 +41,13 @@ internal static unsafe partial class ThreadInterrupt
     }
 
     /// <summary>The kernel id of the calling thread (what <see cref="Interrupt"/> takes).</summary>
-    public static int CurrentThreadId() => GetTid();
+    public static int CurrentThreadId() => LibC.GetTid();
 
     /// <summary>Sends the signal to thread <paramref name="threadId"/> of this process; false if it is gone.</summary>
     public static bool Interrupt(int threadId)
     {
         int signal = Volatile.Read(ref s_signal);
-        return signal > 0 && threadId > 0 && TgKill(GetPid(), threadId, signal) == 0;
+        return signal > 0 && threadId > 0 && LibC.TgKill(LibC.GetPid(), threadId, signal) == 0;
     }
 
     private static int Install()
@@ -58,9 +59,9 @@ internal static unsafe partial class ThreadInterrupt
 
         // Two below the highest real-time signal: the runtime uses the lowest ones (SIGRTMIN for thread
         // suspension), and nothing in this process uses the top of the range.
-        int signal = CurrentSigRtMax() - 2;
+        int signal = LibC.CurrentSigRtMax() - 2;
         SigAction old = default;
-        if (SigActionCall(signal, null, &old) != 0 || (old.Handler != 0 && old.Handler != handler))
+        if (LibC.SigAction(signal, null, &old) != 0 || (old.Handler != 0 && old.Handler != handler))
         {
             return -1;
         }
@@ -68,7 +69,7 @@ internal static unsafe partial class ThreadInterrupt
         SigAction action = default;
         action.Handler = handler;
         action.Flags = 0; // no SA_RESTART: the interrupted read returns EINTR instead of resuming
-        return SigActionCall(signal, &action, null) == 0 ? signal : -1;
+        return LibC.SigAction(signal, &action, null) == 0 ? signal : -1;
     }
 
     // The handler must be native and async-signal-safe, and must not enter the runtime. getpid(2) is all
@@ -93,19 +94,4 @@ internal static unsafe partial class ThreadInterrupt
         public int Flags;
         public nint Restorer;
     }
-
-    [LibraryImport("libc", EntryPoint = "sigaction", SetLastError = true)]
-    private static partial int SigActionCall(int signal, SigAction* action, SigAction* old);
-
-    [LibraryImport("libc", EntryPoint = "__libc_current_sigrtmax")]
-    private static partial int CurrentSigRtMax();
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
-
-    [LibraryImport("libc", EntryPoint = "getpid")]
-    private static partial int GetPid();
-
-    [LibraryImport("libc", EntryPoint = "tgkill", SetLastError = true)]
-    private static partial int TgKill(int processId, int threadId, int signal);
 }

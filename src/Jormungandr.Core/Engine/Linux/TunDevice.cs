@@ -1,5 +1,6 @@
 using System.Text;
 using Jormungandr.Commands;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -101,16 +102,16 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     }
 
     /// <summary>True when an interface of that name exists in this network namespace.</summary>
-    public static bool Exists(string name) => Syscalls.InterfaceIndex(name) != 0;
+    public static bool Exists(string name) => LibC.InterfaceIndex(name) != 0;
 
     private static TunDevice Create(string name)
     {
-        int fd = Syscalls.Open("/dev/net/tun", Syscalls.O_RDWR | Syscalls.O_CLOEXEC | Syscalls.O_NONBLOCK);
+        int fd = LibC.Open("/dev/net/tun", LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
         if (fd < 0)
         {
-            int errno = Syscalls.Errno;
+            int errno = LibC.Errno;
             throw new SnekException("TunOpenFailed", errno is 1 or 13 ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
-                $"Cannot open /dev/net/tun: {Syscalls.Describe(errno)} (root or CAP_NET_ADMIN is needed).");
+                $"Cannot open /dev/net/tun: {LibC.Describe(errno)} (root or CAP_NET_ADMIN is needed).");
         }
 
         // struct ifreq: char ifr_name[16]; short ifr_flags; padding to 40 bytes.
@@ -119,33 +120,33 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         int n = Encoding.ASCII.GetBytes(name, new Span<byte>(ifr, IfNameSize - 1));
         ifr[n] = 0;
         bool vnet = OffloadEnabled;
-        *(short*)(ifr + IfNameSize) = (short)(Syscalls.IFF_TUN | Syscalls.IFF_NO_PI | (vnet ? IffVnetHdr : 0));
-        if (Syscalls.Ioctl(fd, Syscalls.TUNSETIFF, ifr) < 0)
+        *(short*)(ifr + IfNameSize) = (short)(LibC.IFF_TUN | LibC.IFF_NO_PI | (vnet ? IffVnetHdr : 0));
+        if (LibC.Ioctl(fd, LibC.TUNSETIFF, ifr) < 0)
         {
-            int errno = Syscalls.Errno;
-            Syscalls.Close(fd);
-            if (errno == Syscalls.EBUSY || errno == Syscalls.EINVAL)
+            int errno = LibC.Errno;
+            LibC.Close(fd);
+            if (errno == LibC.EBUSY || errno == LibC.EINVAL)
             {
-                throw new SnekException("InterfaceExists", ErrorKind.ResourceExists, $"Interface {name} is in use: {Syscalls.Describe(errno)}.", name);
+                throw new SnekException("InterfaceExists", ErrorKind.ResourceExists, $"Interface {name} is in use: {LibC.Describe(errno)}.", name);
             }
 
             throw new SnekException("TunSetupFailed", errno is 1 or 13 ? ErrorKind.PermissionDenied : ErrorKind.NotSpecified,
-                $"Cannot create TUN interface {name}: {Syscalls.Describe(errno)}.", name);
+                $"Cannot create TUN interface {name}: {LibC.Describe(errno)}.", name);
         }
 
-        int wake = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+        int wake = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         if (wake < 0)
         {
-            int errno = Syscalls.Errno;
-            Syscalls.Close(fd);
-            throw new SnekException("TunSetupFailed", ErrorKind.ResourceUnavailable, $"eventfd failed: {Syscalls.Describe(errno)}.");
+            int errno = LibC.Errno;
+            LibC.Close(fd);
+            throw new SnekException("TunSetupFailed", ErrorKind.ResourceUnavailable, $"eventfd failed: {LibC.Describe(errno)}.");
         }
 
         string actual = Encoding.ASCII.GetString(new ReadOnlySpan<byte>(ifr, IfNameSize)).TrimEnd('\0');
         if (vnet)
         {
             // Checksum and TSO offload; if the kernel refuses, packets still come with a (plain) vnet header.
-            Syscalls.Ioctl(fd, TunSetOffload, (void*)(nuint)(TunFCsum | TunFTso4 | TunFTso6));
+            LibC.Ioctl(fd, TunSetOffload, (void*)(nuint)(TunFCsum | TunFTso4 | TunFTso6));
         }
 
         bool blocking = LatencySwitches.TunBlocking && SupportsBlockingReads(fd) && ThreadInterrupt.TryInstall() && ClearNonBlocking(fd);
@@ -158,13 +159,13 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     {
         byte probe;
         IoVec iov = new() { Base = &probe, Length = 1 };
-        return PReadV2(fd, &iov, 1, -1, RwfNoWait) < 0 && Syscalls.Errno == Syscalls.EAGAIN;
+        return LibC.PReadV2(fd, &iov, 1, -1, RwfNoWait) < 0 && LibC.Errno == LibC.EAGAIN;
     }
 
     private static bool ClearNonBlocking(int fd)
     {
-        int flags = Fcntl(fd, FGetFl, 0);
-        return flags >= 0 && Fcntl(fd, FSetFl, flags & ~Syscalls.O_NONBLOCK) == 0;
+        int flags = LibC.Fcntl(fd, FGetFl, 0);
+        return flags >= 0 && LibC.Fcntl(fd, FSetFl, flags & ~LibC.O_NONBLOCK) == 0;
     }
 
     /// <summary>
@@ -254,17 +255,17 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         Volatile.Write(ref _readerThread, ThreadInterrupt.CurrentThreadId());
         while (Volatile.Read(ref _disposed) == 0)
         {
-            nint r = Syscalls.Read(_fd, p, (nuint)length);
+            nint r = LibC.Read(_fd, p, (nuint)length);
             if (r >= 0)
             {
                 return (int)r;
             }
 
-            int errno = Syscalls.Errno;
-            if (errno != Syscalls.EINTR)
+            int errno = LibC.Errno;
+            if (errno != LibC.EINTR)
             {
                 // EFAULT: the interface was deleted under us.
-                return Volatile.Read(ref _disposed) != 0 ? -1 : throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+                return Volatile.Read(ref _disposed) != 0 ? -1 : throw new IOException($"TUN read failed on {Name}: {LibC.Describe(errno)}");
             }
         }
 
@@ -275,28 +276,28 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     {
         while (Volatile.Read(ref _disposed) == 0)
         {
-            nint r = Syscalls.Read(_fd, p, (nuint)length);
+            nint r = LibC.Read(_fd, p, (nuint)length);
             if (r >= 0)
             {
                 return (int)r;
             }
 
-            int errno = Syscalls.Errno;
-            if (errno == Syscalls.EAGAIN)
+            int errno = LibC.Errno;
+            if (errno == LibC.EAGAIN)
             {
                 if (!WaitReadable())
                 {
                     return -1;
                 }
             }
-            else if (errno != Syscalls.EINTR)
+            else if (errno != LibC.EINTR)
             {
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     return -1;
                 }
 
-                throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+                throw new IOException($"TUN read failed on {Name}: {LibC.Describe(errno)}");
             }
         }
 
@@ -323,26 +324,26 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         IoVec iov = new() { Base = p, Length = (nuint)length };
         for (int attempt = 0; attempt < 3 && Volatile.Read(ref _disposed) == 0; attempt++)
         {
-            nint r = _blocking ? PReadV2(_fd, &iov, 1, -1, RwfNoWait) : Syscalls.Read(_fd, p, (nuint)length);
+            nint r = _blocking ? LibC.PReadV2(_fd, &iov, 1, -1, RwfNoWait) : LibC.Read(_fd, p, (nuint)length);
             if (r >= 0)
             {
                 return (int)r;
             }
 
-            int errno = Syscalls.Errno;
-            if (errno == Syscalls.EAGAIN)
+            int errno = LibC.Errno;
+            if (errno == LibC.EAGAIN)
             {
                 return 0;
             }
 
-            if (errno != Syscalls.EINTR)
+            if (errno != LibC.EINTR)
             {
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     return -1;
                 }
 
-                throw new IOException($"TUN read failed on {Name}: {Syscalls.Describe(errno)}");
+                throw new IOException($"TUN read failed on {Name}: {LibC.Describe(errno)}");
             }
         }
 
@@ -368,13 +369,13 @@ internal sealed unsafe partial class TunDevice : ITunDevice
             iov[1] = new IoVec { Base = p, Length = (nuint)packet.Length };
             for (int attempt = 0; attempt < 3; attempt++)
             {
-                nint r = _segmenter is null ? Syscalls.Write(_fd, p, (nuint)packet.Length) : WriteV(_fd, iov, 2);
+                nint r = _segmenter is null ? LibC.Write(_fd, p, (nuint)packet.Length) : LibC.WriteV(_fd, iov, 2);
                 if (r >= 0)
                 {
                     return true;
                 }
 
-                if (Syscalls.Errno != Syscalls.EINTR)
+                if (LibC.Errno != LibC.EINTR)
                 {
                     return false; // EAGAIN (queue full) or EINVAL (not an IP packet): drop, like a full NIC queue.
                 }
@@ -415,7 +416,7 @@ internal sealed unsafe partial class TunDevice : ITunDevice
 
                     for (int attempt = 0; attempt < 3; attempt++)
                     {
-                        if (WriteV(_fd, iov, n + 1) >= 0 || Syscalls.Errno != Syscalls.EINTR)
+                        if (LibC.WriteV(_fd, iov, n + 1) >= 0 || LibC.Errno != LibC.EINTR)
                         {
                             break;
                         }
@@ -445,24 +446,15 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     private const int FGetFl = 3;
     private const int FSetFl = 4;
 
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
-    private static partial nint WriteV(int fd, IoVec* iov, int count);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "preadv2", SetLastError = true)]
-    private static partial nint PReadV2(int fd, IoVec* iov, int count, long offset, int flags);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int Fcntl(int fd, int command, int argument);
-
     private bool WaitReadable()
     {
-        Syscalls.PollFd* fds = stackalloc Syscalls.PollFd[2];
-        fds[0] = new Syscalls.PollFd { Fd = _fd, Events = Syscalls.POLLIN };
-        fds[1] = new Syscalls.PollFd { Fd = _wakeFd, Events = Syscalls.POLLIN };
+        LibC.PollFd* fds = stackalloc LibC.PollFd[2];
+        fds[0] = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
+        fds[1] = new LibC.PollFd { Fd = _wakeFd, Events = LibC.POLLIN };
         while (true)
         {
-            int r = Syscalls.Poll(fds, 2, -1);
-            if (r < 0 && Syscalls.Errno == Syscalls.EINTR)
+            int r = LibC.Poll(fds, 2, -1);
+            if (r < 0 && LibC.Errno == LibC.EINTR)
             {
                 continue;
             }
@@ -488,7 +480,7 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         }
 
         ulong one = 1;
-        Syscalls.Write(_wakeFd, (byte*)&one, 8);
+        LibC.Write(_wakeFd, (byte*)&one, 8);
 
         // Closing the fd does not wake a thread blocked on it, and fd numbers get reused: wake the reader
         // and let it leave before the fds go. A signal can land just before the reader enters read(),
@@ -504,7 +496,7 @@ internal sealed unsafe partial class TunDevice : ITunDevice
             Thread.Sleep(1);
         }
 
-        Syscalls.Close(_fd);
-        Syscalls.Close(_wakeFd);
+        LibC.Close(_fd);
+        LibC.Close(_wakeFd);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Jormungandr.Interop;
 
 namespace Jormungandr.Engine.Linux;
 
@@ -103,7 +104,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
     /// <summary>
     /// recvmmsg on <paramref name="fd"/>: blocks (up to the socket's SO_RCVTIMEO) for one datagram unless
     /// <paramref name="wait"/> is false, then takes whatever else is queued, up to <see cref="Capacity"/>.
-    /// Returns the count, or -1 with errno in <see cref="Syscalls.Errno"/> (EAGAIN: nothing queued and
+    /// Returns the count, or -1 with errno in <see cref="LibC.Errno"/> (EAGAIN: nothing queued and
     /// not waiting). Truncated datagrams (larger than a slot) come back with length 0.
     /// </summary>
     public int Receive(int fd, bool wait = true)
@@ -119,7 +120,7 @@ internal sealed unsafe partial class UdpBatch : IDisposable
             _headers[i].Length = 0;
         }
 
-        int n = RecvMMsg(fd, _headers, (uint)Capacity, wait ? MSG_WAITFORONE : MSG_DONTWAIT, null);
+        int n = LibC.RecvMMsg(fd, _headers, (uint)Capacity, wait ? MSG_WAITFORONE : MSG_DONTWAIT, null);
         Count = n < 0 ? 0 : n;
         return n;
     }
@@ -247,13 +248,13 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         int next = 0;
         for (int attempts = 0; next < Count && attempts <= Count; attempts++)
         {
-            int r = SendMMsg(fd, _headers + next, (uint)(Count - next), 0);
+            int r = LibC.SendMMsg(fd, _headers + next, (uint)(Count - next), 0);
             if (r > 0)
             {
                 sent += r;
                 next += r;
             }
-            else if (r < 0 && Syscalls.Errno == Syscalls.EINTR)
+            else if (r < 0 && LibC.Errno == LibC.EINTR)
             {
                 continue;
             }
@@ -317,16 +318,16 @@ internal sealed unsafe partial class UdpBatch : IDisposable
         int next = 0;
         for (int attempts = 0; next < messages && attempts <= messages; attempts++)
         {
-            int r = SendMMsg(fd, _gso + next, (uint)(messages - next), 0);
+            int r = LibC.SendMMsg(fd, _gso + next, (uint)(messages - next), 0);
             if (r > 0)
             {
                 next += r;
             }
-            else if (r < 0 && Syscalls.Errno == Syscalls.EINTR)
+            else if (r < 0 && LibC.Errno == LibC.EINTR)
             {
                 continue;
             }
-            else if (r < 0 && next == 0 && Syscalls.Errno is Syscalls.EINVAL or EIo or EOpNotSupp)
+            else if (r < 0 && next == 0 && LibC.Errno is LibC.EINVAL or EIo or EOpNotSupp)
             {
                 GsoEnabled = false; // this kernel or route cannot segment UDP: plain sendmmsg from now on
                 return -1;
@@ -395,10 +396,4 @@ internal sealed unsafe partial class UdpBatch : IDisposable
 
     /// <summary>The file descriptor of <paramref name="socket"/> (valid while the socket is open).</summary>
     public static int Descriptor(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
-
-    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
-    private static partial int RecvMMsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
-
-    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    private static partial int SendMMsg(int fd, MMsgHdr* messages, uint count, int flags);
 }

@@ -1,9 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Jormungandr.Engine.Linux;
+namespace Jormungandr.Interop;
 
-/// <summary>The libc calls the Linux engine needs, through LibraryImport source generation (no marshalling stubs at run time).</summary>
-internal static unsafe partial class Syscalls
+/// <summary>
+/// Every libc call of the project, in one place, through LibraryImport source generation (no marshalling
+/// stubs at run time). Structures are passed as <c>void*</c>: each caller owns its layout.
+/// </summary>
+internal static unsafe partial class LibC
 {
     public const int O_RDWR = 0x2;
     public const int O_NONBLOCK = 0x800;
@@ -78,6 +81,66 @@ internal static unsafe partial class Syscalls
 
     [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint InterfaceIndex(string name);
+
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = 9;
+
+    /// <summary>SIGTERM.</summary>
+    public const int SigTerm = 15;
+
+    /// <summary>CLONE_NEWNET: setns joins a network namespace.</summary>
+    public const int CloneNewNet = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int namespaceType);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
+
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, byte* buffer, nuint length, int flags, void* address, uint addressLength);
+
+    [LibraryImport("libc", EntryPoint = "recvfrom", SetLastError = true)]
+    public static partial nint RecvFrom(int fd, byte* buffer, nuint length, int flags, void* address, uint* addressLength);
+
+    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
+    public static partial int RecvMMsg(int fd, void* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
+    public static partial int SendMMsg(int fd, void* messages, uint count, int flags);
+
+    [LibraryImport("libc", EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteV(int fd, void* iov, int count);
+
+    [LibraryImport("libc", EntryPoint = "preadv2", SetLastError = true)]
+    public static partial nint PReadV2(int fd, void* iov, int count, long offset, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "sigaction", SetLastError = true)]
+    public static partial int SigAction(int signal, void* action, void* old);
+
+    [LibraryImport("libc", EntryPoint = "__libc_current_sigrtmax")]
+    public static partial int CurrentSigRtMax();
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "tgkill", SetLastError = true)]
+    public static partial int TgKill(int processId, int threadId, int signal);
 
     /// <summary>The libc errno of the last failed call on this thread.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
