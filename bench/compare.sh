@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/compare.sh — issue 7's data-plane comparison, all modes in one run, same topology.
+# bench/compare.sh — the data-plane comparison, all modes in one run, same topology.
 #
 # Two network namespaces joined by a veth (198.18.0.1/24 <-> 198.18.0.2/24). Each tunnel runs with
 # one end in each namespace and its own inner /24 in 198.19.0.0/16:
@@ -36,7 +36,7 @@
 #   KEEP_LOGS=dir   copy the tunnels' logs there before cleanup (for debugging)
 #
 # With 'ours' in MODES the summary also prints the server's first and last GC log line of the run
-# (GC counts and allocated bytes every 2^17 datagrams): issue 7's "no allocation per packet" evidence.
+# (GC counts and allocated bytes every 2^17 datagrams): the "no allocation per packet" evidence.
 #
 # Network rules: only 198.18.0.0/16 (underlay) and 198.19.0.0/16 (inner). Everything it creates
 # (namespaces, the interfaces inside them, processes by PID, temp files) is removed on EXIT/INT/TERM.

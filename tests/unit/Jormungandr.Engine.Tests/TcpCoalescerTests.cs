@@ -7,7 +7,7 @@ using Jormungandr.Engine.Linux;
 namespace Jormungandr.Tests;
 
 /// <summary>
-/// Receive-side TCP coalescing for the TUN (issue 7): in-order segments of one flow become one GSO
+/// Receive-side TCP coalescing for the TUN: in-order segments of one flow become one GSO
 /// super-packet that, cut again the way the kernel does (here by <see cref="TcpSegmenter"/>), gives back
 /// exactly the segments that went in; anything else passes unchanged and no flow is reordered.
 /// </summary>

@@ -5,7 +5,7 @@ using Jormungandr.Lab;
 namespace Jormungandr.Tests;
 
 /// <summary>
-/// The batched/offloaded data path (issue 7: sendmmsg, UDP GSO/GRO, TUN TSO) end to end (root only):
+/// The batched/offloaded data path (sendmmsg, UDP GSO/GRO, TUN TSO) end to end (root only):
 /// without padding, and with an inner MTU above the underlay's so packets are fragmented into datagrams
 /// of unequal size, a TCP transfer still arrives byte for byte.
 /// </summary>
