@@ -157,6 +157,62 @@ public sealed class VpnEndToEndTests : IDisposable
         }
     }
 
+    [NetworkLabFact]
+    public void A_network_behind_one_client_is_reached_from_the_server_and_another_client_and_cannot_be_forged_by_it()
+    {
+        // The site's network (198.19.64.0/24) is an address of the client host ("site"; on its loopback, as
+        // this kernel has no dummy links); a second client runs on the router host ("roamer"), which also
+        // reaches the server's underlay.
+        using RoutedLab lab = RoutedLab.Create("vpnsite");
+        string tag = Guid.NewGuid().ToString("N")[..4];
+        string serverIf = "snk" + tag + "s";
+        using (SnekIdentity roamer = SnekIdentity.Generate())
+        {
+            roamer.SavePrivate(Path.Combine(_dir, "roamer.priv"));
+            roamer.SavePublic(Path.Combine(_dir, "authorized", "roamer.pub"));
+        }
+
+        File.Copy(Path.Combine(_dir, "authorized", "laptop.pub"), Path.Combine(_dir, "authorized", "site.pub"));
+        File.Copy(Path.Combine(_dir, "laptop.priv"), Path.Combine(_dir, "site.priv"));
+        File.Delete(Path.Combine(_dir, "authorized", "laptop.pub"));
+        File.WriteAllText(Path.Combine(_dir, "authorized", "site.networks"), "198.19.64.0/24\n");
+        lab.Client.Ip("addr", "add", "198.19.64.1/32", "dev", "lo").EnsureSuccess();
+
+        var processes = new List<LabProcess>();
+        try
+        {
+            // Gateway mode turns forwarding on: the server's kernel passes client-to-client packets back into the tunnel.
+            LabProcess server = Start(processes, lab.Server, "server", "--authorized-keys", Path.Combine(_dir, "authorized"), "--cert", Path.Combine(_dir, "server.priv"),
+                "--interface", serverIf, "--state-dir", Path.Combine(_dir, "state"), "--gateway", "--status-dir", _status, "--push-route", "198.19.64.0/24");
+            Assert.True(server.WaitForOutput("Listening", Up), server.StandardError);
+            LabProcess site = Start(processes, lab.Client, "connect", RoutedLab.ServerAddress.ToString(), "--cert", Path.Combine(_dir, "site.priv"),
+                "--server-key", Path.Combine(_dir, "server.pub"), "--interface", "snk" + tag + "a", "--status-dir", _status);
+            LabProcess roamer = Start(processes, lab.Router, "connect", RoutedLab.ServerAddress.ToString(), "--cert", Path.Combine(_dir, "roamer.priv"),
+                "--server-key", Path.Combine(_dir, "server.pub"), "--interface", "snk" + tag + "b", "--status-dir", _status);
+            Assert.NotNull(WaitForSession("snk" + tag + "a", s => s.State == SessionState.Established, site));
+            Assert.NotNull(WaitForSession("snk" + tag + "b", s => s.State == SessionState.Established && s.AllowedNetworks.Contains("198.19.64.0/24"), roamer));
+            SnekSession siteRow = WaitForSession(serverIf, s => s.PeerName == "site" && s.Endpoint is not null, server)!;
+            Assert.Contains("198.19.64.0/24", siteRow.AllowedNetworks);
+
+            // From the server, and from the other client through the server.
+            Assert.True(Ping(lab.Server, IPAddress.Parse("198.19.64.1")), "the server reaches the site's network");
+            Assert.True(Ping(lab.Router, IPAddress.Parse("198.19.64.1")), "the other client reaches the site's network");
+
+            // The other client sending as the site's network is dropped by the server.
+            lab.Router.Ip("addr", "add", "198.19.64.1/32", "dev", "lo").EnsureSuccess();
+            Assert.False(lab.Router.Run(["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", "198.19.64.1", "198.19.0.1"], TimeSpan.FromSeconds(10)).Succeeded);
+            Assert.NotNull(WaitForSession(serverIf, s => s.PeerName == "roamer" && s.DropsRouting >= 2, server));
+        }
+        finally
+        {
+            foreach (LabProcess p in processes)
+            {
+                p.Stop(TimeSpan.FromSeconds(5));
+                p.Dispose();
+            }
+        }
+    }
+
     private static bool WaitFor(Func<bool> condition)
     {
         long deadline = Environment.TickCount64 + (long)Up.TotalMilliseconds;
