@@ -151,6 +151,32 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void The_vpn_flags_set_their_options_and_override_a_file()
+    {
+        ClientOptions client = ParseClient("198.18.0.1", "--cert", "c.priv", "--full-tunnel", "--kill-switch", "--pull-allow", "198.19.0.0/16",
+            "--pull-deny", "198.19.64.0/24", "--no-pull-dns");
+        Assert.True(client.FullTunnel);
+        Assert.True(client.KillSwitch);
+        Assert.False(client.RouteNoPull);
+        Assert.Equal(["198.19.0.0/16"], client.PullAllow);
+        Assert.Equal(["198.19.64.0/24"], client.PullDeny);
+        Assert.True(client.NoPullDns);
+        Assert.True(ParseClient("198.18.0.1", "--cert", "c.priv", "--route-nopull").RouteNoPull);
+
+        ServerOptions server = ParseServer("-a", "keys", "--gateway", "--push-route", "0.0.0.0/0", "--push-route", "198.19.64.0/24",
+            "--push-dns", "198.19.0.1", "--push-search-domain", "corp.example");
+        Assert.True(server.Gateway);
+        Assert.Equal(["0.0.0.0/0", "198.19.64.0/24"], server.PushRoutes);
+        Assert.Equal(["198.19.0.1"], server.PushDns);
+        Assert.Equal(["corp.example"], server.PushSearchDomains);
+
+        string file = Write("vpn.toml", "authorized_keys = \"keys\"\ngateway = false\npush_dns = [\"198.19.0.2\"]\n");
+        ServerOptions overlaid = ParseServer("--config", file, "--gateway");
+        Assert.True(overlaid.Gateway);
+        Assert.Equal(["198.19.0.2"], overlaid.PushDns);
+    }
+
+    [Fact]
     public void Flags_given_explicitly_override_the_file_and_defaults_do_not()
     {
         string file = Write("s.toml", "authorized_keys = \"keys\"\nkey_port = 8443\ndata_port = 18666\ninterface = \"snk7\"\npadding = false\n");

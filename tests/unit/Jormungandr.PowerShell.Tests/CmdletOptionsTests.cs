@@ -78,6 +78,33 @@ public class CmdletOptionsTests
     }
 
     [Fact]
+    public void The_vpn_parameters_become_the_same_options_as_the_flags()
+    {
+        ClientOptions client = new ConnectSnekPeerCommand
+        {
+            Address = "198.18.0.1", Certificate = "c.priv", ServerKey = "s.pub", FullTunnel = true, KillSwitch = true,
+            PullAllow = ["198.19.0.0/16"], PullDeny = ["198.19.64.0/24"], NoPullDns = true,
+        }.CreateOptions(Resolve);
+        Assert.True(client.FullTunnel);
+        Assert.True(client.KillSwitch);
+        Assert.False(client.RouteNoPull);
+        Assert.Equal(["198.19.0.0/16"], client.PullAllow);
+        Assert.Equal(["198.19.64.0/24"], client.PullDeny);
+        Assert.True(client.NoPullDns);
+        client.Validate();
+
+        ServerOptions server = new StartSnekServerCommand
+        {
+            AuthorizedKeys = "a", Gateway = true, PushRoute = ["0.0.0.0/0"], PushDns = ["198.19.0.1"], PushSearchDomain = ["corp.example"],
+        }.CreateOptions(Resolve);
+        Assert.True(server.Gateway);
+        Assert.Equal(["0.0.0.0/0"], server.PushRoutes);
+        Assert.Equal(["198.19.0.1"], server.PushDns);
+        Assert.Equal(["corp.example"], server.PushSearchDomains);
+        server.Validate();
+    }
+
+    [Fact]
     public void New_SnekCertificate_passes_the_SecureString_through()
     {
         using SecureString pass = new NetworkCredential("", "pw").SecurePassword;
