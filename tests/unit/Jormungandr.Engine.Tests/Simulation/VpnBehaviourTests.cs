@@ -75,13 +75,12 @@ public class VpnBehaviourTests
         lab.StartServer(o => o with { PushRoutes = ["0.0.0.0/0"], Gateway = true });
         await Connect(lab, a);
         FakeHost host = lab.Hosts[a.Address];
-        await SimLab.WaitUntilAsync(() => host.Routing.Installed.Count > 0, "the full tunnel");
-
-        // Policy rules and a table route, never a route in the main table; the server peer now owns 0.0.0.0/0.
+        // The server peer gets 0.0.0.0/0 once the full tunnel is in place (policy rules and a table route,
+        // never a route in the main table).
+        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("0.0.0.0/0"), "0.0.0.0/0 allowed");
         Assert.DoesNotContain("route 0.0.0.0/0", a.Interfaces.Calls);
         Assert.Contains(host.Routing.Installed, c => c is RuleChange);
         Assert.Contains(host.Routing.Installed, c => c is TableRouteChange);
-        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("0.0.0.0/0"), "0.0.0.0/0 allowed");
 
         // Anything now goes to the server, and the server (a gateway here) accepts what comes back from anywhere.
         a.Tun.Inject(Ip.Packet(a.TunnelAddress, IPAddress.Parse("198.18.3.2"), 1));
