@@ -7,7 +7,7 @@ namespace Jormungandr.Protocol;
 /// <see cref="KeyExchangeStep"/> out. After <see cref="KeyExchangeEvent.Authenticated"/> the engine decides
 /// (authorization, address) and calls <see cref="Confirm"/> or <see cref="Refuse"/>. Not thread-safe.
 /// </summary>
-public sealed class ResponderExchange : IDisposable
+public sealed class ResponderExchange : KeyExchange<ResponderHandshake>
 {
     /// <summary>Rekeys a client may start at once.</summary>
     public const int RekeyBurst = 4;
@@ -17,21 +17,17 @@ public sealed class ResponderExchange : IDisposable
 
     private readonly LocalIdentity _identity;
     private readonly IPeerKeyPolicy _clientPolicy;
-    private readonly HandshakeOptions _options;
-    private ResponderHandshake? _handshake;
     private TokenBucket? _rekeys;
-    private ProtocolException? _failure;
     private TimeSpan? _cap;
 
     /// <summary>An exchange admitting clients that <paramref name="clientPolicy"/> accepts.</summary>
     public ResponderExchange(LocalIdentity identity, IPeerKeyPolicy clientPolicy, HandshakeOptions options)
+        : base(options)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(clientPolicy);
-        ArgumentNullException.ThrowIfNull(options);
         _identity = identity;
         _clientPolicy = clientPolicy;
-        _options = options;
     }
 
     /// <summary>True once the first handshake was confirmed: later ones are rekeys of the same key.</summary>
@@ -40,20 +36,17 @@ public sealed class ResponderExchange : IDisposable
     /// <summary>The client's key, once authenticated.</summary>
     public byte[]? PeerPublicKey { get; private set; }
 
-    /// <summary>True while a handshake is in progress.</summary>
-    public bool InProgress => _handshake is not null;
-
     /// <summary>When the handshake in progress fails unless the client answers; null when none is (the channel may idle).</summary>
     public TimeSpan? Deadline
     {
         get
         {
-            if (_handshake is null)
+            if (Current is null)
             {
                 return null;
             }
 
-            return _cap is TimeSpan cap && cap < _handshake.Deadline ? cap : _handshake.Deadline;
+            return _cap is TimeSpan cap && cap < Current.Deadline ? cap : Current.Deadline;
         }
     }
 
@@ -63,33 +56,33 @@ public sealed class ResponderExchange : IDisposable
     /// <summary>A frame from the client: the Response to an Initiation, or Authenticated after its Authentication.</summary>
     public KeyExchangeStep Receive(ReadOnlySpan<byte> frame)
     {
-        if (_failure is not null)
+        if (Failure is not null)
         {
-            return KeyExchangeStep.Failure(_failure);
+            return KeyExchangeStep.Failure(Failure);
         }
 
         try
         {
-            if (_handshake is null)
+            if (Current is null)
             {
-                if (_rekeys is not null && !_rekeys.TryTake(_options.Clock.Now))
+                if (_rekeys is not null && !_rekeys.TryTake(Options.Clock.Now))
                 {
                     return Fail(new ProtocolException(ProtocolError.RateLimited, "The client rekeys too often."));
                 }
 
                 _cap = null;
-                _handshake = new ResponderHandshake(_identity, _clientPolicy, _options);
-                return KeyExchangeStep.Frame(_handshake.ProcessInitiation(frame));
+                Current = new ResponderHandshake(_identity, _clientPolicy, Options);
+                return KeyExchangeStep.Frame(Current.ProcessInitiation(frame));
             }
 
-            if (_handshake.State != HandshakeState.AwaitAuthentication || (_cap is TimeSpan cap && _options.Clock.Now > cap))
+            if (Current.State != HandshakeState.AwaitAuthentication || (_cap is TimeSpan cap && Options.Clock.Now > cap))
             {
-                return _handshake.State == HandshakeState.AwaitAuthentication
+                return Current.State == HandshakeState.AwaitAuthentication
                     ? Fail(new ProtocolException(ProtocolError.Timeout, "The handshake deadline passed."))
                     : Fail(new ProtocolException(ProtocolError.UnexpectedMessage, "The client sent a frame before the handshake was confirmed."));
             }
 
-            byte[] key = _handshake.ProcessAuthentication(frame);
+            byte[] key = Current.ProcessAuthentication(frame);
             if (PeerPublicKey is not null && !key.AsSpan().SequenceEqual(PeerPublicKey))
             {
                 return Fail(new ProtocolException(ProtocolError.UnexpectedMessage, "A rekey on this channel authenticated another key."));
@@ -113,16 +106,16 @@ public sealed class ResponderExchange : IDisposable
     /// <exception cref="InvalidOperationException">No handshake awaits confirmation.</exception>
     public KeyExchangeStep Confirm(ReadOnlySpan<byte> payload)
     {
-        if (_handshake is not { State: HandshakeState.Authenticated })
+        if (Current is not { State: HandshakeState.Authenticated })
         {
             throw new InvalidOperationException("No authenticated handshake awaits confirmation.");
         }
 
-        byte[] confirmation = _handshake.CreateConfirmation(payload, out SessionKeys keys);
+        byte[] confirmation = Current.CreateConfirmation(payload, out SessionKeys keys);
         bool rekey = _rekeys is not null;
-        _rekeys ??= new TokenBucket(RekeyBurst, RekeysPerSecond, _options.Clock.Now);
-        _handshake.Dispose();
-        _handshake = null;
+        _rekeys ??= new TokenBucket(RekeyBurst, RekeysPerSecond, Options.Clock.Now);
+        Current.Dispose();
+        Current = null;
         return KeyExchangeStep.Completed(confirmation, rekey, keys);
     }
 
@@ -130,23 +123,5 @@ public sealed class ResponderExchange : IDisposable
     public KeyExchangeStep Refuse(ProtocolException reason) => Fail(reason);
 
     /// <summary>Fails the exchange when the handshake in progress is past its deadline.</summary>
-    public KeyExchangeStep CheckDeadline() =>
-        _failure is not null ? KeyExchangeStep.Failure(_failure)
-        : Deadline is TimeSpan d && _options.Clock.Now >= d ? Fail(new ProtocolException(ProtocolError.Timeout, "The client did not answer the handshake in time."))
-        : KeyExchangeStep.Nothing;
-
-    /// <summary>Discards the handshake in progress (and its reserved index).</summary>
-    public void Dispose()
-    {
-        _handshake?.Dispose();
-        _handshake = null;
-    }
-
-    private KeyExchangeStep Fail(ProtocolException error)
-    {
-        _failure = error;
-        _handshake?.Dispose();
-        _handshake = null;
-        return KeyExchangeStep.Failure(error);
-    }
+    public KeyExchangeStep CheckDeadline() => CheckDeadline(Deadline, "The client did not answer the handshake in time.");
 }
