@@ -51,64 +51,14 @@ PING_INTERVAL=${PING_INTERVAL:-0.2}
 PING_ONLY=${PING_ONLY:-}
 VARIANTS=${VARIANTS:-}
 
-REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-RID=$(($$ % 100000))
-NS1="snek-bench-server-$RID"
-NS2="snek-bench-client-$RID"
-TMP=$(mktemp -d "/tmp/snek-compare.XXXXXX")
-PIDS=()
-CREATED_NS=()
-
-log() { printf '[compare %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    sleep 0.5
-    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    local ns
-    for ns in "${CREATED_NS[@]}"; do
-        # Anything still inside is ours (the names are unique to this run).
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-        ip netns del "$ns" 2>/dev/null || true
-    done
+LAB_NAME=compare
+LAB_NS=bench
+lab_cleanup_extra() {
     rm -f /var/run/wireguard/sbwg?"$RID".sock
     if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS" && cp "$TMP"/*.log "$TMP"/*.tsv "$KEEP_LOGS"/ 2>/dev/null || true; fi
-    rm -rf "$TMP"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-[ "$(id -u)" = 0 ] || die "needs root (namespaces, TUN devices)"
-[ -e /dev/net/tun ] || die "needs /dev/net/tun"
-
-in1() { ip netns exec "$NS1" "$@"; }
-in2() { ip netns exec "$NS2" "$@"; }
-
-# Start a program in a namespace in the background; its PID (ip netns exec execs it) goes to PIDS.
-# Usage: start_bg VAR NS LOGFILE cmd...
-start_bg() {
-    local var=$1 ns=$2 logfile=$3
-    shift 3
-    ip netns exec "$ns" "$@" </dev/null >"$logfile" 2>&1 &
-    local pid=$!
-    PIDS+=("$pid")
-    printf -v "$var" '%s' "$pid"
-}
-
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=bench/lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Packages and builds

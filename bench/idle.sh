@@ -24,43 +24,10 @@ set -euo pipefail
 WINDOW=${WINDOW:-60}
 TRACE=${TRACE:-0}
 SETTLE=${SETTLE:-15}
-REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-RID=$(($$ % 100000))
-NS1="snek-idle-server-$RID"
-NS2="snek-idle-client-$RID"
-TMP=$(mktemp -d "/tmp/snek-idle.XXXXXX")
-PIDS=()
-CREATED_NS=()
-
-log() { printf '[idle %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    local pid ns
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    for ns in "${CREATED_NS[@]}"; do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-[ "$(id -u)" = 0 ] || die "needs root (namespaces, TUN devices)"
-[ -e /dev/net/tun ] || die "needs /dev/net/tun"
-
-in1() { ip netns exec "$NS1" "$@"; }
-in2() { ip netns exec "$NS2" "$@"; }
+LAB_NAME=idle
+LAB_NS=idle
+# shellcheck source=bench/lab.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
 OURS=${OURS_BIN:-}
 if [ -z "$OURS" ]; then
