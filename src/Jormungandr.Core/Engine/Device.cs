@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Jormungandr.Engine.Linux;
@@ -25,6 +26,12 @@ internal sealed class Device : IDisposable
     /// <summary>Shortest sleep of the timer loop (a session with fragments in flight asks for "now").</summary>
     internal static readonly TimeSpan MinTimerSleep = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long the TUN queue must have been empty for the next packet to count as lone and leave at once.
+    /// Under load the next read follows a send within microseconds, so batches still form.
+    /// </summary>
+    internal const long LoneGapMicroseconds = 100;
+
     /// <summary>Longest sleep of the timer loop with no deadline sooner.</summary>
     internal static readonly TimeSpan MaxTimerSleep = TimeSpan.FromSeconds(30);
 
@@ -34,7 +41,6 @@ internal sealed class Device : IDisposable
     private readonly SessionOptions _sessionOptions;
     private readonly AllowedNetworks<Peer> _routes = new();
     private readonly Lock _gate = new();
-    private volatile Dictionary<Session, Peer> _bySession = new(ReferenceEqualityComparer.Instance);
     private volatile Peer[] _peers = [];
     private volatile IDatagramTransport _transport;
     private TaskCompletionSource _wake = NewWake();
@@ -92,10 +98,15 @@ internal sealed class Device : IDisposable
     {
         lock (_gate)
         {
+            if (peer.Session is Session previous && !ReferenceEquals(previous, session))
+            {
+                previous.Owner = null;
+            }
+
             peer.Session = session;
             _routes.Set(peer, allowedNetworks);
             _peers = [.. _peers.Where(p => !ReferenceEquals(p, peer)), peer];
-            MapSession(null, session, peer);
+            session.Owner = peer;
         }
 
         Wake();
@@ -109,7 +120,15 @@ internal sealed class Device : IDisposable
         {
             old = peer.Session;
             peer.Session = session;
-            MapSession(old, session, peer);
+            if (old is not null)
+            {
+                old.Owner = null;
+            }
+
+            if (session is not null)
+            {
+                session.Owner = peer;
+            }
         }
 
         old?.Dispose();
@@ -142,7 +161,10 @@ internal sealed class Device : IDisposable
             _peers = [.. _peers.Where(p => !ReferenceEquals(p, peer))];
             _routes.Remove(peer);
             session = peer.Session;
-            MapSession(session, null, peer);
+            if (session is not null)
+            {
+                session.Owner = null;
+            }
         }
 
         session?.Dispose();
@@ -277,30 +299,13 @@ internal sealed class Device : IDisposable
         return next;
     }
 
-    // Callers hold _gate. Readers on the receive threads see either the old or the new map, both consistent.
-    private void MapSession(Session? old, Session? current, Peer peer)
-    {
-        var map = new Dictionary<Session, Peer>(_bySession, ReferenceEqualityComparer.Instance);
-        if (old is not null)
-        {
-            map.Remove(old);
-        }
-
-        if (current is not null)
-        {
-            map[current] = peer;
-        }
-
-        _bySession = map;
-    }
-
     // Receive loop: find the session by index, authenticate, learn the endpoint, check the inner source
     // against the sender's allowed networks, deliver.
     private void Receive(ReadOnlySpan<byte> datagram, SocketAddress from, TunDelivery delivery)
     {
-        if (!Sessions.TryGetSession(datagram, out Session session) || !_bySession.TryGetValue(session, out Peer? peer))
+        if (!Sessions.TryGetSession(datagram, out Session session) || session.Owner is not Peer peer)
         {
-            return; // unknown index: nothing allocated, nothing changed
+            return; // unknown index, or a session no longer on this device: nothing allocated, nothing changed
         }
 
         // Opened straight into the coalescing queue (flushed at the batch end) or a buffer.
@@ -346,9 +351,14 @@ internal sealed class Device : IDisposable
     }
 
     // TUN reader: route by destination (longest prefix), seal, send. Drains what the TUN queue holds into
-    // one batch (sealed in place) and sends it with one call.
+    // one batch (sealed in place) and sends it with one call. A packet that ends a quiet spell (the read
+    // found the queue empty for longer than LoneGap) is sent before the queue is looked at again: the
+    // look is a system call, and for a lone packet (a ping, a keystroke) it would find nothing anyway.
     private void TunLoop()
     {
+        bool sendFirst = LatencySwitches.SendLoneFirst;
+        long loneGap = Stopwatch.Frequency * LoneGapMicroseconds / 1_000_000;
+        long drainedAt = Stopwatch.GetTimestamp();
         byte[] packet = GC.AllocateArray<byte>(ProtocolConstants.MaxPacketSize, pinned: true);
         int maxDatagrams = (ProtocolConstants.MaxPacketSize / 512) + 2;
         int[] lengths = new int[maxDatagrams];
@@ -358,9 +368,10 @@ internal sealed class Device : IDisposable
         while (true)
         {
             int n;
+            bool waited = batch.Count == 0;
             try
             {
-                n = batch.Count == 0 ? _tun.Read(packet) : _tun.TryRead(packet);
+                n = waited ? _tun.Read(packet) : _tun.TryRead(packet);
             }
             catch (IOException e)
             {
@@ -371,6 +382,7 @@ internal sealed class Device : IDisposable
             if (n <= 0)
             {
                 batchTransport.SendBatch(batch, batchFamily); // queue drained: send what was sealed
+                drainedAt = Stopwatch.GetTimestamp();
                 if (n < 0)
                 {
                     return;
@@ -416,6 +428,16 @@ internal sealed class Device : IDisposable
             {
                 batch.Commit(lengths[i], ep);
             }
+
+            if (sendFirst && waited)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (now - drainedAt > loneGap)
+                {
+                    transport.SendBatch(batch, batchFamily);
+                    drainedAt = now;
+                }
+            }
         }
     }
 
@@ -432,7 +454,13 @@ internal sealed class Device : IDisposable
         {
             peers = _peers;
             _peers = [];
-            _bySession = new Dictionary<Session, Peer>(ReferenceEqualityComparer.Instance);
+            foreach (Peer p in peers)
+            {
+                if (p.Session is Session session)
+                {
+                    session.Owner = null;
+                }
+            }
         }
 
         foreach (Peer p in peers)

@@ -33,6 +33,7 @@ public sealed class Session : IDisposable
     private TimeSpan _rekeyRequested = TimeSpan.MinValue;
     private bool _keepaliveDue;
     private SocketAddress? _endpoint;
+    private object? _owner;
     private bool _disposed;
 
     /// <summary>Creates a session from the keys of a completed handshake.</summary>
@@ -80,6 +81,16 @@ public sealed class Session : IDisposable
 
     /// <summary>Receiver index of the current keys (what the peer puts in its packets).</summary>
     public uint LocalIndex => Volatile.Read(ref _current)?.LocalIndex ?? 0;
+
+    /// <summary>
+    /// Who this session belongs to in the engine that runs it (opaque here): set when the session joins
+    /// a device, null once it left, so a datagram finds its peer with one read instead of a map lookup.
+    /// </summary>
+    internal object? Owner
+    {
+        get => Volatile.Read(ref _owner);
+        set => Volatile.Write(ref _owner, value);
+    }
 
     /// <summary>
     /// The peer's UDP endpoint, learnt only from authenticated, non-replayed datagrams passed to

@@ -9,6 +9,7 @@ namespace Jormungandr.Engine.Linux;
 /// <item><c>JORMUNGANDR_TUN_BLOCKING</c>: the TUN reader blocks in read() instead of poll() then read().</item>
 /// <item><c>JORMUNGANDR_BUSY_POLL_US</c>: after a packet, TUN and UDP readers poll without blocking for up to this many µs.</item>
 /// <item><c>JORMUNGANDR_SO_BUSY_POLL_US</c>: the kernel's own socket busy polling (SO_BUSY_POLL) on the UDP sockets.</item>
+/// <item><c>JORMUNGANDR_SEND_LONE_FIRST</c>: a TUN packet after a quiet spell is sent before the queue is drained.</item>
 /// </list>
 /// </summary>
 internal static class LatencySwitches
@@ -18,6 +19,9 @@ internal static class LatencySwitches
 
     /// <summary>Blocking TUN reads (falls back to poll() where the kernel cannot support them).</summary>
     public static bool TunBlocking { get; set; } = ParseSwitch(Environment.GetEnvironmentVariable("JORMUNGANDR_TUN_BLOCKING"), fallback: true);
+
+    /// <summary>A lone TUN packet is sent at once, before the reader looks for more (on by default).</summary>
+    public static bool SendLoneFirst { get; set; } = ParseSwitch(Environment.GetEnvironmentVariable("JORMUNGANDR_SEND_LONE_FIRST"), fallback: true);
 
     /// <summary>The user-space busy-poll budget of each reader thread in µs; 0 = off.</summary>
     public static int BusyPollMicroseconds { get; set; } = ParseMicroseconds(Environment.GetEnvironmentVariable("JORMUNGANDR_BUSY_POLL_US"), fallback: 0);

@@ -40,8 +40,20 @@ internal static unsafe partial class ThreadInterrupt
         }
     }
 
-    /// <summary>The kernel id of the calling thread (what <see cref="Interrupt"/> takes).</summary>
-    public static int CurrentThreadId() => LibC.GetTid();
+    [ThreadStatic]
+    private static int t_threadId;
+
+    /// <summary>The kernel id of the calling thread (what <see cref="Interrupt"/> takes); asked of the kernel once per thread.</summary>
+    public static int CurrentThreadId()
+    {
+        // gettid is a real system call; a blocking reader asks before every read.
+        if (t_threadId == 0)
+        {
+            t_threadId = LibC.GetTid();
+        }
+
+        return t_threadId;
+    }
 
     /// <summary>Sends the signal to thread <paramref name="threadId"/> of this process; false if it is gone.</summary>
     public static bool Interrupt(int threadId)

@@ -13,6 +13,7 @@ internal sealed class MemoryTun : ITunDevice
 {
     private readonly BlockingCollection<byte[]> _outbound = new(boundedCapacity: 4096);
     private readonly CancellationTokenSource _closed = new();
+    private int _tryReads;
 
     public MemoryTun(string name)
     {
@@ -27,6 +28,9 @@ internal sealed class MemoryTun : ITunDevice
     public Channel<byte[]> Delivered { get; } = Channel.CreateUnbounded<byte[]>();
 
     public bool IsDisposed => _closed.IsCancellationRequested;
+
+    /// <summary>How often the device looked for a queued packet without waiting (<see cref="TryRead"/>).</summary>
+    public int TryReads => Volatile.Read(ref _tryReads);
 
     /// <summary>The host sends <paramref name="packet"/> into the tunnel.</summary>
     public void Inject(byte[] packet) => _outbound.Add(packet);
@@ -47,6 +51,7 @@ internal sealed class MemoryTun : ITunDevice
 
     public int TryRead(Span<byte> buffer)
     {
+        Interlocked.Increment(ref _tryReads);
         if (_closed.IsCancellationRequested)
         {
             return -1;
