@@ -13,7 +13,7 @@ namespace Jormungandr.Tests.Simulation;
 /// </summary>
 public class ServerHousekeepingTests
 {
-    // The server acts this long after the first change of a burst; the old loop re-read every second.
+    // The server acts this long after the first change of a burst, and looks anyway at every check.
     private static readonly TimeSpan ChangeDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(30);
 
