@@ -1,3 +1,4 @@
+using System.Net;
 using Jormungandr.Commands;
 using Jormungandr.Engine;
 using Jormungandr.Identity;
@@ -193,6 +194,46 @@ public class ServerHousekeepingTests
         await bob.StartAsync();
         await SimLab.WaitUntilAsync(() => bob.IsEstablished, "bob to be established under alice's name");
         Assert.Equal("alice", server.Sessions.Single().PeerName);
+    }
+
+    [Fact]
+    public async Task The_handshake_load_summary_is_timed_only_while_there_are_events_at_most_one_line_per_five_seconds()
+    {
+        await using var lab = new SimLab();
+        lab.AddClient("a");
+        SimServer server = lab.StartServer();
+        await ActOnChange(lab, "the start");
+        int Summaries() => server.Log.Lines.Count(l => l.Contains("Handshakes in the last", StringComparison.Ordinal));
+
+        // The first failure after a quiet period is reported after the change delay.
+        await SendJunkAsync(lab, server, 1);
+        Assert.Equal(0, Summaries());
+        lab.Clock.Advance(ChangeDelay);
+        await SimLab.WaitUntilAsync(() => Summaries() == 1, "the first summary");
+
+        // The next one waits for the interval.
+        await SendJunkAsync(lab, server, 2);
+        await lab.AdvanceAsync(TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(0.5));
+        Assert.Equal(1, Summaries());
+        TimeSpan second = await lab.AdvanceUntilAsync(() => Summaries() == 2, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
+        Assert.InRange(second, TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800));
+
+        // Quiet again: no line and no timer, only the occasional check wakes the server.
+        long before = server.Engine.HousekeepingPasses;
+        await lab.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(5));
+        Assert.Equal(2, Summaries());
+        Assert.InRange(server.Engine.HousekeepingPasses - before, 1, (long)(TimeSpan.FromMinutes(2) / CheckInterval));
+    }
+
+    // An unauthenticated connection whose first frame is junk: a failed handshake, counted by the limiter.
+    private static async Task SendJunkAsync(SimLab lab, SimServer server, long failed)
+    {
+        Stream stream = await lab.Network.DialerFor(IPAddress.Parse("198.18.50.2"))(new IPEndPoint(SimLab.ServerAddress, TunnelDefaults.KeyPort), CancellationToken.None);
+        using (var channel = new KeyChannelConnection(stream, lab.Clock))
+        {
+            await channel.WriteAsync(new byte[64], CancellationToken.None);
+            await SimLab.WaitUntilAsync(() => server.Engine.ServerStatus().Failed == failed, "the junk to fail");
+        }
     }
 
     private sealed class Unwatched : IDisposable
