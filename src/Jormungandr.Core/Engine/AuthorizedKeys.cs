@@ -20,7 +20,7 @@ internal sealed record AuthorizedKey(string Name, string Fingerprint, byte[] Pub
 /// <summary>
 /// The server's authorized client keys: every <c>*.pub</c> in a directory (name = file name without
 /// <c>.pub</c>), re-read when the directory changes (<see cref="Refresh"/> compares names, sizes and
-/// modification times, so it is cheap to call every second). An optional <c>&lt;name&gt;.addr</c>
+/// modification times, so it is cheap to call on every change of the directory). An optional <c>&lt;name&gt;.addr</c>
 /// beside a key holds its static tunnel addresses: one IPv4 and optionally one IPv6 address,
 /// whitespace-separated, <c>#</c> comments. A bad file is skipped with a warning, never fatal. Only
 /// regular files are read, with bounded sizes: a FIFO, device or socket named <c>*.pub</c> or

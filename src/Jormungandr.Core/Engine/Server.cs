@@ -12,7 +12,7 @@ namespace Jormungandr.Engine;
 
 /// <summary>
 /// The VPN server's configuration and policy around a <see cref="Device"/>: which keys are authorized
-/// (re-read on change), which address each client gets (a pool with leases kept across restarts), what
+/// (re-read when the directory changes), which address each client gets (a pool with leases kept across restarts), what
 /// each client may send and receive (its addresses as allowed networks), who may start a handshake
 /// (the <see cref="HandshakeLimiter"/>), and the status socket and service notifications. Packets,
 /// session timers and the message order of handshakes are the device's and the exchange's.
@@ -20,8 +20,14 @@ namespace Jormungandr.Engine;
 internal sealed class Server : ITunnelControl, IDisposable
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LoadSummaryInterval = TimeSpan.FromSeconds(5);
+
+    // Housekeeping acts this long after the first change of a burst (a cp of many key files is one
+    // reload, a burst of connections one lease write), and checks anyway every so often: an inotify
+    // watch misses a directory replaced as a whole and most network file systems; without one, often.
+    private static readonly TimeSpan ChangeDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan WatchedCheckInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan UnwatchedCheckInterval = TimeSpan.FromSeconds(1);
     private readonly ServerOptions _options;
     private readonly TunnelPlatform _platform;
     private readonly ILogger _logger;
@@ -33,8 +39,15 @@ internal sealed class Server : ITunnelControl, IDisposable
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly SessionOptions _sessionOptions;
     private readonly ServiceLifecycle _service;
+    private readonly WakeSignal _wake = new();
+    private readonly PendingChange _reloadRequested;
+    private readonly PendingChange _keysChanged;
+    private readonly PendingChange _leasesChanged;
+    private readonly PendingChange _handshakeLoad;
     private IDisposable? _reloadRegistration;
-    private TaskCompletionSource _reload = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IDisposable? _keysWatch;
+    private long _housekeepingPasses;
+    private long _authorizedKeysReads;
     private SnekIdentity? _identity;
     private LocalIdentity? _local;
     private AuthorizedKeys? _authorized;
@@ -61,12 +74,28 @@ internal sealed class Server : ITunnelControl, IDisposable
         _clock = _platform.Clock;
         _sessionOptions = new SessionOptions { MaxDatagramSize = Linux.InterfaceConfig.DefaultMaxDatagram, Padding = !options.NoPadding };
         _limiter = new HandshakeLimiter(_clock);
+        _reloadRequested = new PendingChange(_clock, _wake);
+        _keysChanged = new PendingChange(_clock, _wake);
+        _leasesChanged = new PendingChange(_clock, _wake);
+        _handshakeLoad = new PendingChange(_clock, _wake);
     }
 
     public string InterfaceName => _device?.Name ?? _options.InterfaceName ?? "";
 
     /// <summary>The data plane (null before <see cref="Start"/>).</summary>
     internal Device? Device => _device;
+
+    /// <summary>How often the housekeeping loop has woken (an idle server's stays asleep between its checks).</summary>
+    internal long HousekeepingPasses => Interlocked.Read(ref _housekeepingPasses);
+
+    /// <summary>True while a change of the authorized-keys directory waits to be read (the watch saw it).</summary>
+    internal bool AuthorizedKeysChangePending => _keysChanged.Since is not null;
+
+    /// <summary>How often the authorized-keys directory was looked at since the start (each look done).</summary>
+    internal long AuthorizedKeysReads => Interlocked.Read(ref _authorizedKeysReads);
+
+    /// <summary>True when the authorized-keys directory is watched (else it is re-read every second).</summary>
+    internal bool WatchesAuthorizedKeys => _keysWatch is not null;
 
     /// <summary>Starts everything; returns when listening. Throws SnekException on setup failure (after undoing what it did).</summary>
     public void Start()
@@ -79,6 +108,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             _identity = LoadIdentity(_options.CertificatePath, _options.Passphrase, _logger);
             _local = new LocalIdentity(_identity.PublicKey, _identity.Sign);
             _authorized = new AuthorizedKeys(_options.AuthorizedKeysPath, _logger);
+            WatchAuthorizedKeys();
             _pool = new AddressPool(pool4, pool6, LeaseTime);
             ApplyStaticLeases();
 
@@ -125,7 +155,7 @@ internal sealed class Server : ITunnelControl, IDisposable
                 tun.Name, _options.KeyPort, _options.DataPort, pool4, _identity.Fingerprint);
             Emit(SessionEventKind.Listening, null, $"{bind?.ToString() ?? "*"}:{_options.KeyPort}",
                 $"key port {_options.KeyPort}/tcp, data port {_options.DataPort}/udp, pool {pool4}{(pool6 is null ? "" : " " + pool6)}, server key {_identity.Fingerprint}");
-            _reloadRegistration = _service.OnReload(() => Volatile.Read(ref _reload).TrySetResult());
+            _reloadRegistration = _service.OnReload(_reloadRequested.Mark);
             _service.Ready(StatusLine());
         }
         catch
@@ -144,35 +174,9 @@ internal sealed class Server : ITunnelControl, IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopRequested.Token);
         CancellationToken stop = linked.Token;
         Task timers = _device!.RunTimersAsync(stop);
-        TimeSpan nextSummary = _clock.Now;
         try
         {
-            while (!stop.IsCancellationRequested)
-            {
-                TaskCompletionSource reload = Volatile.Read(ref _reload);
-                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop))
-                {
-                    await Task.WhenAny(_clock.Delay(HousekeepingInterval, wait.Token), reload.Task).ConfigureAwait(false);
-                    await wait.CancelAsync().ConfigureAwait(false);
-                }
-
-                stop.ThrowIfCancellationRequested();
-                if (reload.Task.IsCompleted)
-                {
-                    Interlocked.CompareExchange(ref _reload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), reload);
-                    Reload();
-                }
-
-                RefreshAuthorizedKeys();
-                SaveLeases();
-
-                // At most one line per interval; the first event after a quiet one is reported at the next pass.
-                if (_clock.Now >= nextSummary && _limiter.IntervalHasEvents)
-                {
-                    nextSummary = _clock.Now + LoadSummaryInterval;
-                    LogHandshakeLoad();
-                }
-            }
+            await HousekeepAsync(stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -185,6 +189,99 @@ internal sealed class Server : ITunnelControl, IDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Sleeps until there is something to do: a reload request, a change of the authorized keys or of the
+    /// leases (each acted on <see cref="ChangeDelay"/> after its first change), the handshake-load summary
+    /// (a timer only while there are events to summarise, at most one line per <see cref="LoadSummaryInterval"/>),
+    /// or the occasional check of keys and leases that catches what the directory watch cannot see.
+    /// </summary>
+    private async Task HousekeepAsync(CancellationToken stop)
+    {
+        TimeSpan checkInterval = _keysWatch is null ? UnwatchedCheckInterval : WatchedCheckInterval;
+        TimeSpan nextCheck = _clock.Now + checkInterval;
+        TimeSpan nextSummary = _clock.Now;
+        while (true)
+        {
+            Task wake = _wake.Arm();
+            TimeSpan now = _clock.Now;
+            if (_reloadRequested.TryTake(now, TimeSpan.Zero))
+            {
+                Reload();
+            }
+
+            if (_keysChanged.TryTake(now, ChangeDelay))
+            {
+                RefreshAuthorizedKeys();
+            }
+
+            if (_leasesChanged.TryTake(now, ChangeDelay))
+            {
+                SaveLeases();
+            }
+
+            if (now >= nextCheck)
+            {
+                RefreshAuthorizedKeys();
+                SaveLeases();
+                nextCheck = now + checkInterval;
+            }
+
+            if (SummaryDue() <= now && _handshakeLoad.TryTake(now, TimeSpan.Zero))
+            {
+                if (_limiter.IntervalHasEvents)
+                {
+                    nextSummary = now + LoadSummaryInterval;
+                    LogHandshakeLoad();
+                }
+            }
+
+            TimeSpan next = Earliest(nextCheck, _reloadRequested.Since, _keysChanged.Due(ChangeDelay), _leasesChanged.Due(ChangeDelay), SummaryDue());
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop))
+            {
+                TimeSpan sleep = next - _clock.Now;
+                await Task.WhenAny(_clock.Delay(sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, wait.Token), wake).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+            }
+
+            stop.ThrowIfCancellationRequested();
+            Interlocked.Increment(ref _housekeepingPasses);
+        }
+
+        // The first events after a quiet period are reported at once (after the change delay), later ones at most once an interval.
+        TimeSpan? SummaryDue() => _handshakeLoad.Due(ChangeDelay) is TimeSpan due ? (due > nextSummary ? due : nextSummary) : null;
+    }
+
+    private static TimeSpan Earliest(TimeSpan first, params ReadOnlySpan<TimeSpan?> others)
+    {
+        TimeSpan earliest = first;
+        foreach (TimeSpan? t in others)
+        {
+            if (t < earliest)
+            {
+                earliest = t.Value;
+            }
+        }
+
+        return earliest;
+    }
+
+    // A watch that cannot be made (inotify limits) is not fatal: the directory is then re-read every second.
+    private void WatchAuthorizedKeys()
+    {
+        try
+        {
+            _keysWatch = _platform.WatchDirectory(_options.AuthorizedKeysPath, _keysChanged.Mark);
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("{Reason}; re-reading it every {Seconds} s instead", e.Message, UnwatchedCheckInterval.TotalSeconds);
+            return;
+        }
+
+        // A change between the first read and the watch: the re-read after the change delay sees it.
+        _keysChanged.Mark();
     }
 
     internal static SnekIdentity LoadIdentity(string? path, string? passphrase, ILogger logger)
@@ -213,11 +310,20 @@ internal sealed class Server : ITunnelControl, IDisposable
     {
         _leaseFile = new LeaseFile(_options.StateDirectory ?? Path.Combine(TunnelDefaults.StateRoot, _device!.Name), _logger);
         int restored = _pool!.Restore(_leaseFile.Load(), _clock.Now, _clock.UtcNow);
-        _savedLeases = _pool.Version;
+        Volatile.Write(ref _savedLeases, _pool.Version);
         _logger.LogInformation("Restored {Count} address leases from {Path}", restored, _leaseFile.Path);
     }
 
-    // Called once a second and at the end: a write only when a lease changed, never per packet or handshake.
+    // A lease was taken or given back: saved after the change delay, so a burst of connections is one write.
+    private void NoteLeaseChange()
+    {
+        if (_pool!.Version != Volatile.Read(ref _savedLeases))
+        {
+            _leasesChanged.Mark();
+        }
+    }
+
+    // After a lease change, at the occasional check and at the end: a write only when a lease changed, never per packet or handshake.
     private void SaveLeases()
     {
         if (_leaseFile is null || _pool is null)
@@ -226,7 +332,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         }
 
         long version = _pool.Version;
-        if (version == _savedLeases)
+        if (version == Volatile.Read(ref _savedLeases))
         {
             return;
         }
@@ -234,7 +340,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         try
         {
             _leaseFile.Save(_pool.Export(_clock.Now, _clock.UtcNow));
-            _savedLeases = version;
+            Volatile.Write(ref _savedLeases, version);
         }
         catch (SnekException e)
         {
@@ -291,11 +397,17 @@ internal sealed class Server : ITunnelControl, IDisposable
 
     private void RefreshAuthorizedKeys(bool force = false)
     {
-        if (!_authorized!.Refresh(force))
+        if (_authorized!.Refresh(force))
         {
-            return;
+            ApplyAuthorizedKeys();
         }
 
+        Interlocked.Increment(ref _authorizedKeysReads);
+    }
+
+    // A new set of keys: static addresses and routes follow it, and whoever is no longer in it goes.
+    private void ApplyAuthorizedKeys()
+    {
         ApplyStaticLeases();
         RouteClientNetworks();
         List<ServerClient> revoked = [];
@@ -303,7 +415,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         {
             foreach (ServerClient client in _clients.Values)
             {
-                if (_authorized.Find(client.Key.PublicKey) is null)
+                if (_authorized!.Find(client.Key.PublicKey) is null)
                 {
                     revoked.Add(client);
                 }
@@ -395,6 +507,7 @@ internal sealed class Server : ITunnelControl, IDisposable
                 {
                     // Unauthenticated: admitted by the limiter or refused quietly (counted, summarised every few seconds).
                     ticket = _limiter.TryBegin(source, out HandshakeRefusal refusal);
+                    NoteHandshakeLoad(); // a refusal, or an eviction to admit this one
                     if (ticket is null)
                     {
                         _logger.LogDebug("Handshake from {Source} refused: {Refusal}", source, refusal);
@@ -481,6 +594,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             {
                 _limiter.End(ticket, outcome);
                 ticket.Dispose();
+                NoteHandshakeLoad();
             }
         }
     }
@@ -491,6 +605,7 @@ internal sealed class Server : ITunnelControl, IDisposable
     {
         Lease lease = _pool!.Acquire(key.Fingerprint, _clock.Now)
             ?? throw new SnekException("PoolExhausted", ErrorKind.ResourceUnavailable, $"No free tunnel address in {_pool.Pool4} for {key.Name}.");
+        NoteLeaseChange();
         KeyExchangeStep step = exchange.Confirm(Config(lease).Encode());
         Session session;
         using (SessionKeys keys = step.Keys!)
@@ -533,6 +648,15 @@ internal sealed class Server : ITunnelControl, IDisposable
         await channel.WriteAsync(step.Send!, stop).ConfigureAwait(false);
         Emit(SessionEventKind.Rekeyed, client.Key.Fingerprint, client.Peer.Endpoint is null ? null : Peer.Describe(client.Peer.Endpoint), null);
         return client;
+    }
+
+    // The load summary needs a timer only while there is something to summarise: the first event wakes the housekeeping.
+    private void NoteHandshakeLoad()
+    {
+        if (_handshakeLoad.Since is null && _limiter.IntervalHasEvents)
+        {
+            _handshakeLoad.Mark();
+        }
     }
 
     /// <summary>One line for what unauthenticated sources caused since the last one: counts and the top source prefixes.</summary>
@@ -630,6 +754,7 @@ internal sealed class Server : ITunnelControl, IDisposable
         string? endpoint = client.Peer.Endpoint is SocketAddress ep ? Peer.Describe(ep) : null;
         _device?.RemovePeer(client.Peer);
         _pool!.Release(client.Key.Fingerprint, _clock.Now);
+        NoteLeaseChange();
         client.Channel.Dispose();
         _logger.LogInformation("Client {Name} ({Fingerprint}) removed: {Reason}", client.Key.Name, client.Key.Fingerprint, reason);
         _service.Status(StatusLine());
@@ -713,6 +838,8 @@ internal sealed class Server : ITunnelControl, IDisposable
         _service.Stopping($"{InterfaceName}: stopping, removing the interface");
         _reloadRegistration?.Dispose();
         _reloadRegistration = null;
+        _keysWatch?.Dispose();
+        _keysWatch = null;
         _keyChannel?.Dispose();
         _keyChannel = null;
         List<ServerClient> clients;

@@ -42,6 +42,9 @@ internal sealed class TunnelPlatform
     /// </summary>
     public Func<string, string, HostRouting?> OpenHostRouting { get; init; } = (name, runDirectory) => null;
 
+    /// <summary>Watches a directory for changes (the server's authorized keys); the same inotify watch on every platform unless a test drives it.</summary>
+    public DirectoryWatchFactory WatchDirectory { get; init; } = DirectoryChangeSignal.Start;
+
     /// <summary>The resolver file DNS goes into when neither systemd-resolved nor resolvconf is there.</summary>
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
 

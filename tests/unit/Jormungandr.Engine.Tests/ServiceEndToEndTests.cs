@@ -47,8 +47,8 @@ public sealed class ServiceEndToEndTests
         Assert.True(StatusServer.IsLive(StatusServer.PathFor(TunnelDefaults.StatusDirectory, lab.ServerInterface)));
         Assert.Contains($"STATUS={lab.ServerInterface}: listening on key port", boot![^1], StringComparison.Ordinal);
 
-        // Bob's key replaces Alice's under her file name, same size and modification time: the
-        // once-a-second check sees no change, so Bob stays refused until the reload.
+        // Bob's key replaces Alice's under her file name, same size and modification time: the re-read
+        // on the directory's change sees no change, so Bob stays refused until the reload.
         string alicePub = Path.Combine(lab.AuthorizedDirectory, "alice.pub");
         DateTime mtime = File.GetLastWriteTimeUtc(alicePub);
         File.Copy(Path.ChangeExtension(bob, ".pub"), alicePub, overwrite: true);
@@ -141,7 +141,7 @@ public sealed class ServiceEndToEndTests
         Assert.Equal("198.19.0.3", lab.WaitForClient(2, Up, b)?.TunnelAddresses[0]);
         Assert.True(a.Stop(TimeSpan.FromSeconds(10)));
 
-        // No clean stop: only what was saved when the leases changed (checked once a second) survives.
+        // No clean stop: only what was saved when the leases changed (200 ms after each change) survives.
         string leases = Path.Combine(lab.StateDirectory, Engine.LeaseFile.FileName);
         long deadline = Environment.TickCount64 + 10_000;
         while (!(File.Exists(leases) && File.ReadAllText(leases).Split('\n').Count(l => l.EndsWith(" live", StringComparison.Ordinal)) == 1) && Environment.TickCount64 < deadline)

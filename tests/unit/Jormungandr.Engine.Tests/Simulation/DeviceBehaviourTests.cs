@@ -14,7 +14,7 @@ public class DeviceBehaviourTests
     private static readonly IPAddress ServerTunnel = IPAddress.Parse("198.19.0.1");
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
 
-    // Clients are authorized before the server starts (it re-reads its directory once a second of test time).
+    // Clients are authorized before the server starts (later ones are read on the directory's change, after a delay of test time).
     private static async Task<SimClient> EstablishedClient(SimLab lab, string name)
     {
         SimClient c = lab.AddClient(name);

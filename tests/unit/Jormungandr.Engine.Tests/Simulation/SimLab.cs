@@ -3,6 +3,7 @@ using System.Net;
 using Jormungandr.Crypto;
 using Jormungandr.Engine;
 using Jormungandr.Identity;
+using Jormungandr.Service;
 using Jormungandr.Tunnel;
 
 namespace Jormungandr.Tests.Simulation;
@@ -37,6 +38,12 @@ internal sealed class SimLab : IAsyncDisposable
 
     public string ServerKeyPath => Path.Combine(_root, "server.key");
 
+    /// <summary>The server's state directory (its lease file).</summary>
+    public string StateDirectory => Path.Combine(_root, "state");
+
+    /// <summary>How servers started from here on watch their authorized-keys directory (the real inotify watch unless a test replaces it).</summary>
+    public DirectoryWatchFactory WatchDirectory { get; set; } = DirectoryChangeSignal.Start;
+
     /// <summary>The fake host routing of each simulated host (what full tunnel, gateway and DNS changed), by underlay address.</summary>
     public Dictionary<IPAddress, FakeHost> Hosts { get; } = [];
 
@@ -51,6 +58,7 @@ internal sealed class SimLab : IAsyncDisposable
         ListenKeyChannel = Network.ListenerFor(host),
         DialKeyChannel = Network.DialerFor(host),
         Interfaces = interfaces,
+        WatchDirectory = WatchDirectory,
     };
 
     /// <summary>The resolver file of a simulated host (DNS by file: no resolved, no resolvconf there).</summary>
@@ -75,7 +83,7 @@ internal sealed class SimLab : IAsyncDisposable
         File.WriteAllText(Path.Combine(AuthorizedKeys, name + ".networks"), string.Join("\n", networks) + "\n");
 
     /// <summary>Starts a server (a restart when one ran before: same key, same state directory, a new process).</summary>
-    public SimServer StartServer(Func<ServerOptions, ServerOptions>? configure = null)
+    public SimServer StartServer(Func<ServerOptions, ServerOptions>? configure = null, ServiceLifecycle? service = null)
     {
         if (_serverIdentity is null)
         {
@@ -89,10 +97,10 @@ internal sealed class SimLab : IAsyncDisposable
             AuthorizedKeysPath = AuthorizedKeys,
             CertificatePath = ServerKeyPath,
             StatusDirectory = PrivateDirectory("status-server-" + Guid.NewGuid().ToString("N")[..8]),
-            StateDirectory = Path.Combine(_root, "state"),
+            StateDirectory = StateDirectory,
             Pool6 = "fd00:5ec::/64",
         };
-        Server = new SimServer(this, configure?.Invoke(options) ?? options);
+        Server = new SimServer(this, configure?.Invoke(options) ?? options, service);
         return Server;
     }
 
@@ -223,10 +231,10 @@ internal sealed class SimServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    public SimServer(SimLab lab, ServerOptions options)
+    public SimServer(SimLab lab, ServerOptions options, ServiceLifecycle? service = null)
     {
         Tun = new MemoryTun("snk0");
-        Engine = new Server(options, Log, Events.Enqueue, null, lab.Platform(SimLab.ServerAddress, Tun, Interfaces));
+        Engine = new Server(options, Log, Events.Enqueue, service, lab.Platform(SimLab.ServerAddress, Tun, Interfaces));
         Engine.Start();
         _run = Engine.RunAsync(_stop.Token);
     }
