@@ -43,7 +43,7 @@ internal sealed class Device : IDisposable
     private readonly Lock _gate = new();
     private volatile Peer[] _peers = [];
     private volatile IDatagramTransport _transport;
-    private TaskCompletionSource _wake = NewWake();
+    private readonly WakeSignal _wake = new();
     private Thread? _tunThread;
     private long _dropsNoRoute;
     private int _disposed;
@@ -226,7 +226,7 @@ internal sealed class Device : IDisposable
     }
 
     /// <summary>Makes the timer loop look at the sessions now (a session was added or changed).</summary>
-    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+    public void Wake() => _wake.Set();
 
     /// <summary>
     /// Runs the session timers until cancelled: keepalives, expiry and due rekeys for every peer, then
@@ -237,18 +237,14 @@ internal sealed class Device : IDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            TaskCompletionSource wake = Volatile.Read(ref _wake);
+            Task wake = _wake.Arm(); // before the pass, so a Wake during it is not lost
             TimeSpan next = Tick();
             TimeSpan sleep = next - _clock.Now;
             sleep = sleep < MinTimerSleep ? MinTimerSleep : sleep > MaxTimerSleep ? MaxTimerSleep : sleep;
             using var delayStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task delay = _clock.Delay(sleep, delayStop.Token);
-            Task first = await Task.WhenAny(delay, wake.Task).ConfigureAwait(false);
+            await Task.WhenAny(delay, wake).ConfigureAwait(false);
             await delayStop.CancelAsync().ConfigureAwait(false);
-            if (first == wake.Task)
-            {
-                Interlocked.CompareExchange(ref _wake, NewWake(), wake);
-            }
         }
     }
 
@@ -474,8 +470,6 @@ internal sealed class Device : IDisposable
         _tunThread?.Join(TimeSpan.FromSeconds(2));
         Wake();
     }
-
-    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>One receive loop's state: where it opens packets and how they reach the TUN.</summary>
     private sealed class Receiver(Device device) : IDatagramReceiver
