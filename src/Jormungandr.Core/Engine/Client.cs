@@ -576,6 +576,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         {
             TunnelConfig config = _config!;
             PushDecision decision;
+            PushDecision? previous;
             lock (_hostGate)
             {
                 if (push.Equals(_push))
@@ -585,6 +586,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
 
                 decision = _options.RoutePolicy.Evaluate(push, _server!.Address);
                 _push = push;
+                previous = _pushDecision;
                 _pushDecision = decision;
             }
 
@@ -604,6 +606,11 @@ internal sealed class Client : IRoamingTunnel, IDisposable
                 _device!.SetAllowedNetworks(peer, AllowedNetworks(config));
             }
 
+            if (previous is not null)
+            {
+                WithdrawPushedRoutes(previous, decision);
+            }
+
             if (decision.Dns is DnsSettings dns)
             {
                 ApplyDns(dns);
@@ -616,6 +623,43 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         {
             _logger.LogWarning("Pushed configuration not applied: {Reason}", e.Message);
             Emit(SessionEventKind.Error, _serverFingerprint, Describe(), "pushed configuration not applied: " + e.Message);
+        }
+    }
+
+    // A later push (the server's configuration changed while this client ran) replaces the earlier one:
+    // routes it no longer pushes leave the interface, after the peer stopped owning them, unless the
+    // client's own options route them too. A full tunnel or DNS taken from the earlier push stays until
+    // the client stops; the log says so.
+    private void WithdrawPushedRoutes(PushDecision previous, PushDecision current)
+    {
+        var own = new HashSet<IPNetwork>(_options.Routes.Select(OptionChecks.Route));
+        foreach (IPNetwork route in previous.Routes)
+        {
+            if (current.Routes.Contains(route) || own.Contains(route))
+            {
+                continue;
+            }
+
+            try
+            {
+                _platform.Interfaces.RemoveRoute(_device!.Name, route);
+                _logger.LogInformation("Pushed route {Route} withdrawn by the server", route);
+            }
+            catch (SnekException e)
+            {
+                _logger.LogWarning("Pushed route {Route} withdrawn by the server but not removed: {Reason}", route, e.Message);
+            }
+        }
+
+        if ((previous.FullTunnel4 && !current.FullTunnel4) || (previous.FullTunnel6 && !current.FullTunnel6))
+        {
+            _logger.LogWarning("The server no longer pushes a default route; the full tunnel stays until this client stops");
+        }
+
+        if (previous.Dns is DnsSettings before && (current.Dns is not DnsSettings after || !before.Servers.SequenceEqual(after.Servers)
+            || !before.SearchDomains.SequenceEqual(after.SearchDomains, StringComparer.OrdinalIgnoreCase) || before.RouteAllQueries != after.RouteAllQueries))
+        {
+            _logger.LogWarning("The server pushes other DNS settings now; they apply when this client starts again");
         }
     }
 

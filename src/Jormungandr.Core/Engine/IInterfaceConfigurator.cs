@@ -14,6 +14,9 @@ internal interface IInterfaceConfigurator
     /// <summary>Routes <paramref name="network"/> into the interface.</summary>
     void AddRoute(string name, IPNetwork network);
 
+    /// <summary>Removes the route to <paramref name="network"/> through the interface (gone already is fine).</summary>
+    void RemoveRoute(string name, IPNetwork network);
+
     /// <summary>Removes every address of the interface.</summary>
     void FlushAddresses(string name);
 }

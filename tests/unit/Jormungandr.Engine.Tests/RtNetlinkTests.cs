@@ -263,6 +263,25 @@ public partial class RtNetlinkTests
         Assert.Contains("198.19.8.0/24 dev " + Dev, routes, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(routes, "^198\\.19\\.8\\.0/24 ", RegexOptions.Multiline));
 
+        // Removing a route takes exactly that one, never the kernel's prefix route of an address;
+        // removing it again (already gone) is not an error.
+        InNamespace(ns, () =>
+        {
+            InterfaceConfig.AddRoute(Dev, IPNetwork.Parse("198.19.9.0/24"));
+            InterfaceConfig.AddRoute(Dev, IPNetwork.Parse("fd00:5ec:0:1::/64"));
+            InterfaceConfig.RemoveRoute(Dev, IPNetwork.Parse("198.19.8.0/24"));
+            InterfaceConfig.RemoveRoute(Dev, IPNetwork.Parse("198.19.8.0/24"));
+            InterfaceConfig.RemoveRoute(Dev, IPNetwork.Parse("fd00:5ec:0:1::/64"));
+            InterfaceConfig.RemoveRoute(Dev, IPNetwork.Parse("198.19.7.0/24"));
+        });
+        routes = ns.Ip("route", "show").StandardOutput;
+        Assert.DoesNotContain("198.19.8.0/24", routes, StringComparison.Ordinal);
+        Assert.Contains("198.19.9.0/24 dev " + Dev, routes, StringComparison.Ordinal);
+        Assert.Contains("198.19.7.0/24 dev " + Dev + " proto kernel", routes, StringComparison.Ordinal);
+        string routes6 = ns.Ip("-6", "route", "show").StandardOutput;
+        Assert.DoesNotContain("fd00:5ec:0:1::/64", routes6, StringComparison.Ordinal);
+        Assert.Contains("fd00:5ec::/64 dev " + Dev + " proto kernel", routes6, StringComparison.Ordinal);
+
         SnekException twice = InNamespace(ns, () => Assert.Throws<SnekException>(() => InterfaceConfig.AddAddress(Dev, IPAddress.Parse("198.19.7.1"), 24)));
         Assert.Equal("InterfaceConfigFailed", twice.ErrorId);
         Assert.Equal(ErrorKind.ResourceExists, twice.Kind);

@@ -34,6 +34,7 @@ internal static class InterfaceConfig
     public const int DefaultMaxDatagram = 1500 - 40 - 8;
 
     private const int EADDRNOTAVAIL = 99;
+    private const int RouteGone = 3; // ESRCH: no such route
     private const int MaxFlushRounds = 4;
 
     /// <summary>Sets the MTU and brings the link up (<c>ip link set dev NAME mtu MTU up</c>).</summary>
@@ -75,6 +76,24 @@ internal static class InterfaceConfig
         using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         uint sequence = socket.NextSequence();
         RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.NewRoute(sequence, index, network), sequence, what);
+    }
+
+    /// <summary>
+    /// Removes the route to <paramref name="network"/> through interface <paramref name="name"/> from the
+    /// main table (<c>ip route del NET dev NAME</c>); a route that is already gone is not an error.
+    /// </summary>
+    public static void RemoveRoute(string name, IPNetwork network)
+    {
+        CheckName(name);
+        string what = $"remove route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}";
+        int index = Index(name, what);
+        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
+        uint sequence = socket.NextSequence();
+        int errno = RtNetlinkCall.TryAcknowledge(socket, RtNetlinkMessages.DeleteRoute(sequence, index, network), sequence, what);
+        if (errno is not (0 or RouteGone))
+        {
+            throw RtNetlinkCall.Failure(what, errno, null);
+        }
     }
 
     /// <summary>

@@ -22,5 +22,8 @@ internal sealed class LinuxInterfaces : IInterfaceConfigurator
     public void AddRoute(string name, IPNetwork network) => InterfaceConfig.AddRoute(name, network);
 
     /// <inheritdoc />
+    public void RemoveRoute(string name, IPNetwork network) => InterfaceConfig.RemoveRoute(name, network);
+
+    /// <inheritdoc />
     public void FlushAddresses(string name) => InterfaceConfig.FlushAddresses(name);
 }

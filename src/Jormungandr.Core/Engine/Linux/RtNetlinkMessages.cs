@@ -143,6 +143,27 @@ internal static class RtNetlinkMessages
     }
 
     /// <summary>
+    /// RTM_DELROUTE for <paramref name="network"/> through one interface in the main table, like
+    /// <c>ip route del NET dev X proto boot</c>: only a route <see cref="NewRoute"/> made matches (protocol
+    /// boot), never the kernel's own prefix route of an address; type unspecified, scope RT_SCOPE_NOWHERE.
+    /// </summary>
+    public static byte[] DeleteRoute(uint sequence, int interfaceIndex, IPNetwork network)
+    {
+        bool v6 = network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        int length = v6 ? 16 : 4;
+        int attributes = Align(AttributeHeaderSize + length) + Align(AttributeHeaderSize + 4);
+        var message = new Builder(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, sequence, RtMsgSize + attributes);
+        Span<byte> rtm = message.Fixed(RtMsgSize);
+        WriteRtMsg(rtm, v6, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_NOWHERE, 0);
+        rtm[1] = (byte)network.PrefixLength; // rtm_dst_len
+        Span<byte> bytes = stackalloc byte[16];
+        network.BaseAddress.TryWriteBytes(bytes, out _);
+        message.Attribute(RTA_DST, bytes[..length]);
+        message.U32(RTA_OIF, (uint)interfaceIndex);
+        return message.Finish();
+    }
+
+    /// <summary>
     /// RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL for the default route of one family through an
     /// interface in <paramref name="table"/>, like <c>ip route add default dev X table T</c> (an existing
     /// default route in that table is EEXIST: the table is not ours to overwrite). A table above 255 goes in

@@ -222,6 +222,8 @@ internal sealed class RecordingInterfaces : IInterfaceConfigurator
 
     public void AddRoute(string name, IPNetwork network) => Calls.Enqueue($"route {network}");
 
+    public void RemoveRoute(string name, IPNetwork network) => Calls.Enqueue($"unroute {network}");
+
     public void FlushAddresses(string name) => Calls.Enqueue("flush");
 }
 

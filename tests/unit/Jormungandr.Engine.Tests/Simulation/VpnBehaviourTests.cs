@@ -55,6 +55,33 @@ public class VpnBehaviourTests
     }
 
     [Fact]
+    public async Task A_later_push_withdraws_the_routes_the_server_no_longer_pushes_but_not_the_clients_own()
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        lab.StartServer(o => o with { PushRoutes = ["198.19.64.0/24", "198.19.65.0/24", "198.19.67.0/24"] });
+        await Connect(lab, a, o => o with { Routes = ["198.19.67.0/24"] });
+        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("198.19.65.0/24"), "the first push at a");
+        Assert.Contains("route 198.19.65.0/24", a.Interfaces.Calls);
+
+        // The server comes back with another push; the client reconnects and asks again.
+        int established = a.Count(SessionEventKind.Established);
+        await lab.Server!.DisposeAsync();
+        lab.StartServer(o => o with { PushRoutes = ["198.19.64.0/24", "198.19.66.0/24"] });
+        await lab.AdvanceUntilAsync(() => a.Count(SessionEventKind.Established) > established, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(20));
+        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("198.19.66.0/24") && a.Interfaces.Calls.Contains("unroute 198.19.65.0/24"), "the second push at a");
+
+        // 65 was only pushed: gone from the interface and from what the server's peer may send from.
+        Assert.DoesNotContain("198.19.65.0/24", a.Session.AllowedNetworks);
+        Assert.Contains("route 198.19.66.0/24", a.Interfaces.Calls);
+        // 64 is still pushed and 67 is the client's own route: both stay.
+        Assert.DoesNotContain("unroute 198.19.64.0/24", a.Interfaces.Calls);
+        Assert.DoesNotContain("unroute 198.19.67.0/24", a.Interfaces.Calls);
+        Assert.Contains("198.19.64.0/24", a.Session.AllowedNetworks);
+        Assert.Contains("198.19.67.0/24", a.Session.AllowedNetworks);
+    }
+
+    [Fact]
     public async Task A_client_that_pulls_nothing_does_not_ask_and_takes_nothing()
     {
         await using var lab = new SimLab();
