@@ -51,6 +51,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
     private bool _fullTunnel6;
     private PushedConfig? _push;
     private PushDecision? _pushDecision;
+    private DnsSettings? _dnsApplied; // the pushed DNS in effect (under _hostGate)
     private string? _dns;
     private volatile Session? _pushAnswered;
 
@@ -611,10 +612,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
                 WithdrawPushedRoutes(previous, decision);
             }
 
-            if (decision.Dns is DnsSettings dns)
-            {
-                ApplyDns(dns);
-            }
+            ApplyDns(decision.Dns);
 
             _logger.LogInformation("Pushed configuration applied: {Routes} routes{Full}{Dns}", decision.Routes.Count,
                 decision.FullTunnel4 || decision.FullTunnel6 ? ", full tunnel" : "", _dns is null ? "" : ", DNS " + _dns);
@@ -628,8 +626,8 @@ internal sealed class Client : IRoamingTunnel, IDisposable
 
     // A later push (the server's configuration changed while this client ran) replaces the earlier one:
     // routes it no longer pushes leave the interface, after the peer stopped owning them, unless the
-    // client's own options route them too. A full tunnel or DNS taken from the earlier push stays until
-    // the client stops; the log says so.
+    // client's own options route them too. A full tunnel taken from the earlier push stays until the
+    // client stops (the kill switch and the host's routing depend on it); the log says so.
     private void WithdrawPushedRoutes(PushDecision previous, PushDecision current)
     {
         var own = new HashSet<IPNetwork>(_options.Routes.Select(OptionChecks.Route));
@@ -656,34 +654,43 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             _logger.LogWarning("The server no longer pushes a default route; the full tunnel stays until this client stops");
         }
 
-        if (previous.Dns is DnsSettings before && (current.Dns is not DnsSettings after || !before.Servers.SequenceEqual(after.Servers)
-            || !before.SearchDomains.SequenceEqual(after.SearchDomains, StringComparer.OrdinalIgnoreCase) || before.RouteAllQueries != after.RouteAllQueries))
-        {
-            _logger.LogWarning("The server pushes other DNS settings now; they apply when this client starts again");
-        }
     }
 
-    // DNS once per run: a later reconnect keeps it (and restores nothing until the client stops).
-    private void ApplyDns(DnsSettings dns)
+    // The pushed DNS, or none: a reconnect with the same settings keeps what is applied; other settings
+    // (the server's configuration changed) replace it, and a push without DNS puts the host's back.
+    private void ApplyDns(DnsSettings? dns)
     {
         lock (_hostGate)
         {
-            if (_dns is not null)
+            if (SameDns(_dnsApplied, dns))
             {
                 return;
             }
 
+            if (_dnsApplied is not null)
+            {
+                _host?.RemoveDns();
+                _logger.LogInformation("Pushed DNS {Servers} withdrawn by the server", string.Join(" ", _dnsApplied.Servers));
+                _dnsApplied = null;
+                _dns = null;
+            }
+
+            if (dns is null)
+            {
+                return;
+            }
+
+            // Recorded only once applied: after a failure no pushed DNS counts as in effect.
             string servers = string.Join(" ", dns.Servers);
-            if (_host is null)
-            {
-                _dns = servers + " (not applied: no host routing)";
-                return;
-            }
-
-            DnsMethod method = _host.ApplyDns(dns, DnsMethod.None, _platform.ResolvConf);
-            _dns = $"{servers} via {method}";
+            DnsMethod? method = _host?.ApplyDns(dns, DnsMethod.None, _platform.ResolvConf);
+            _dnsApplied = dns;
+            _dns = method is DnsMethod m ? $"{servers} via {m}" : servers + " (not applied: no host routing)";
         }
     }
+
+    private static bool SameDns(DnsSettings? a, DnsSettings? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.Servers.SequenceEqual(b.Servers)
+            && a.SearchDomains.SequenceEqual(b.SearchDomains, StringComparer.OrdinalIgnoreCase) && a.RouteAllQueries == b.RouteAllQueries);
 
     private static async Task ReadFramesAsync(KeyChannelConnection channel, ChannelWriter<byte[]> writer, CancellationToken stop)
     {

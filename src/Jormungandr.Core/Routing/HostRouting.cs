@@ -156,6 +156,21 @@ internal sealed class HostRouting : IDisposable
     }
 
     /// <summary>
+    /// Undoes the tunnel's DNS only (the other changes stay), so that other settings can take its place;
+    /// nothing to undo is fine. A change that cannot be undone stays recorded, as in <see cref="Remove"/>.
+    /// </summary>
+    public void RemoveDns()
+    {
+        foreach (HostChange change in _journal.Changes.Reverse().OfType<DnsChange>().ToList())
+        {
+            _system.Revert(change);
+            _journal.Forget(change);
+        }
+
+        Dns = DnsMethod.None;
+    }
+
+    /// <summary>
     /// Undoes every change, newest first; each undone change leaves the journal at once. A change that
     /// cannot be undone stays recorded (the next start tries again) and the first failure is thrown
     /// after the others were tried.

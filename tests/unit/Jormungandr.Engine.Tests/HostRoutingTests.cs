@@ -209,6 +209,31 @@ public sealed class HostRoutingTests : IDisposable
     }
 
     [Fact]
+    public void The_dns_alone_can_be_undone_and_applied_again_while_the_other_changes_stay()
+    {
+        var host = new FakeHost();
+        host.Commands.Installed.Add("resolvconf");
+        HostRouting routing = HostRouting.Open(host.System, _runDirectory, Tun, out _);
+        routing.ApplyFullTunnel(new FullTunnelOptions(Tun));
+        int installed = host.Routing.Installed.Count;
+        Assert.NotEqual(0, installed);
+        routing.ApplyDns(Settings(routeAll: false));
+
+        routing.RemoveDns();
+        Assert.Equal(["-d", Tun], host.Commands.Runs[^1].Arguments);
+        Assert.Equal(DnsMethod.None, routing.Dns);
+        Assert.Equal(installed, host.Routing.Installed.Count); // the full tunnel is still there
+        routing.RemoveDns(); // nothing left to undo
+        Assert.Equal(2, host.Commands.Runs.Count);
+
+        routing.ApplyDns(Settings(routeAll: false));
+        Assert.Equal(["-a", Tun], host.Commands.Runs[^1].Arguments);
+        routing.Remove();
+        Assert.Equal(["-d", Tun], host.Commands.Runs[^1].Arguments);
+        Assert.Empty(host.Routing.Installed);
+    }
+
+    [Fact]
     public void Resolved_gets_servers_and_domains_with_the_catch_all_domain_for_a_full_tunnel()
     {
         var host = new FakeHost { ResolvedDirectory = _runDirectory };

@@ -64,11 +64,7 @@ public class VpnBehaviourTests
         await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("198.19.65.0/24"), "the first push at a");
         Assert.Contains("route 198.19.65.0/24", a.Interfaces.Calls);
 
-        // The server comes back with another push; the client reconnects and asks again.
-        int established = a.Count(SessionEventKind.Established);
-        await lab.Server!.DisposeAsync();
-        lab.StartServer(o => o with { PushRoutes = ["198.19.64.0/24", "198.19.66.0/24"] });
-        await lab.AdvanceUntilAsync(() => a.Count(SessionEventKind.Established) > established, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(20));
+        await RestartServer(lab, a, o => o with { PushRoutes = ["198.19.64.0/24", "198.19.66.0/24"] });
         await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("198.19.66.0/24") && a.Interfaces.Calls.Contains("unroute 198.19.65.0/24"), "the second push at a");
 
         // 65 was only pushed: gone from the interface and from what the server's peer may send from.
@@ -79,6 +75,38 @@ public class VpnBehaviourTests
         Assert.DoesNotContain("unroute 198.19.67.0/24", a.Interfaces.Calls);
         Assert.Contains("198.19.64.0/24", a.Session.AllowedNetworks);
         Assert.Contains("198.19.67.0/24", a.Session.AllowedNetworks);
+    }
+
+    [Fact]
+    public async Task A_later_push_replaces_the_pushed_dns_and_one_without_dns_puts_the_hosts_back()
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        const string original = "# the host's own\nnameserver 198.18.0.53\n";
+        File.WriteAllText(lab.ResolvConf(a.Address), original);
+        lab.StartServer(o => o with { PushDns = ["198.19.0.1"], PushSearchDomains = ["corp.example"] });
+        await Connect(lab, a);
+        await SimLab.WaitUntilAsync(() => a.Session.Dns == "198.19.0.1 via File", "the first DNS at a");
+
+        await RestartServer(lab, a, o => o with { PushDns = ["198.19.0.2"] });
+        await SimLab.WaitUntilAsync(() => a.Session.Dns == "198.19.0.2 via File", "the second DNS at a");
+        string resolv = File.ReadAllText(lab.ResolvConf(a.Address));
+        Assert.Contains("nameserver 198.19.0.2", resolv);
+        Assert.DoesNotContain("198.19.0.1", resolv);
+        Assert.DoesNotContain("corp.example", resolv);
+
+        await RestartServer(lab, a, o => o with { PushRoutes = ["198.19.64.0/24"] });
+        await SimLab.WaitUntilAsync(() => a.Session.Dns is null && a.Session.AllowedNetworks.Contains("198.19.64.0/24"), "the push without DNS at a");
+        Assert.Equal(original, File.ReadAllText(lab.ResolvConf(a.Address)));
+    }
+
+    // The server comes back with other options; the client reconnects and asks for the push again.
+    private static async Task RestartServer(SimLab lab, SimClient c, Func<ServerOptions, ServerOptions> configure)
+    {
+        int established = c.Count(SessionEventKind.Established);
+        await lab.Server!.DisposeAsync();
+        lab.StartServer(configure);
+        await lab.AdvanceUntilAsync(() => c.Count(SessionEventKind.Established) > established, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(20));
     }
 
     [Fact]
