@@ -91,6 +91,9 @@ internal sealed class Server : ITunnelControl, IDisposable
     /// <summary>True while a change of the authorized-keys directory waits to be read (the watch saw it).</summary>
     internal bool AuthorizedKeysChangePending => _keysChanged.Since is not null;
 
+    /// <summary>True while a lease change waits to be saved (for tests).</summary>
+    internal bool LeaseChangePending => _leasesChanged.Since is not null;
+
     /// <summary>How often the authorized-keys directory was looked at since the start (each look done).</summary>
     internal long AuthorizedKeysReads => Interlocked.Read(ref _authorizedKeysReads);
 

@@ -97,7 +97,8 @@ public class ServerHousekeepingTests
 
         await a.DisposeAsync();
         server.Engine.Disconnect(fingerprint);
-        await SimLab.WaitUntilAsync(() => server.Sessions.Count == 0, "a's session to end");
+        // The session may end on the key channel's thread: the release is noted just after it leaves the list.
+        await SimLab.WaitUntilAsync(() => server.Sessions.Count == 0 && server.Engine.LeaseChangePending, "a's session to end and its release to be noted");
         lab.Clock.Advance(ChangeDelay);
         await SimLab.WaitUntilAsync(() => LeaseFileText(lab).Contains(fingerprint, StringComparison.Ordinal) && !LeaseFileText(lab).Contains("live", StringComparison.Ordinal), "the released lease to be saved");
     }
@@ -124,6 +125,7 @@ public class ServerHousekeepingTests
         string fingerprint = server.Sessions.Single().PeerFingerprint!;
         await a.DisposeAsync();
         server.Engine.Disconnect(fingerprint);
+        await SimLab.WaitUntilAsync(() => server.Sessions.Count == 0 && server.Engine.LeaseChangePending, "a's session to end and its release to be noted");
         lab.Clock.Advance(ChangeDelay);
         await SimLab.WaitUntilAsync(() => !LeaseFileText(lab).Contains("live", StringComparison.Ordinal), "the release to be saved");
         before = server.Engine.HousekeepingPasses;
