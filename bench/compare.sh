@@ -104,17 +104,7 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Topology
 # ---------------------------------------------------------------------------------------------
-log "creating $NS1 and $NS2"
-ip netns add "$NS1"; CREATED_NS+=("$NS1")
-ip netns add "$NS2"; CREATED_NS+=("$NS2")
-ip link add "sbv1$RID" netns "$NS1" type veth peer name "sbv2$RID" netns "$NS2"
-in1 ip link set lo up
-in2 ip link set lo up
-in1 ip addr add 198.18.0.1/24 dev "sbv1$RID"
-in2 ip addr add 198.18.0.2/24 dev "sbv2$RID"
-in1 ip link set "sbv1$RID" up
-in2 ip link set "sbv2$RID" up
-in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
+lab_up sbv
 
 start_bg IPERF_PID "$NS1" "$TMP/iperf-server.log" iperf3 -s -p 5201
 

@@ -46,17 +46,7 @@ if [ -z "$OURS" ] && [[ " $MODES $VARIANTS" == *ours* || -n "$VARIANTS" ]]; then
 fi
 cc -O2 -Wall -Wextra -pthread -o "$TMP/relay" "$REPO/bench/relay/relay.c"
 
-log "creating $NS1 and $NS2"
-ip netns add "$NS1"; CREATED_NS+=("$NS1")
-ip netns add "$NS2"; CREATED_NS+=("$NS2")
-ip link add "shv1$RID" netns "$NS1" type veth peer name "shv2$RID" netns "$NS2"
-in1 ip link set lo up
-in2 ip link set lo up
-in1 ip addr add 198.18.0.1/24 dev "shv1$RID"
-in2 ip addr add 198.18.0.2/24 dev "shv2$RID"
-in1 ip link set "shv1$RID" up
-in2 ip link set "shv2$RID" up
-in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
+lab_up shv
 
 declare -A TARGET TUN1 TUN2 PORT SPID CPID
 ACTIVE=()

@@ -38,17 +38,7 @@ if [ -z "$OURS" ]; then
     OURS="$TMP/snek/snek"
 fi
 
-log "creating $NS1 and $NS2"
-ip netns add "$NS1"; CREATED_NS+=("$NS1")
-ip netns add "$NS2"; CREATED_NS+=("$NS2")
-ip link add "siv1$RID" netns "$NS1" type veth peer name "siv2$RID" netns "$NS2"
-in1 ip link set lo up
-in2 ip link set lo up
-in1 ip addr add 198.18.0.1/24 dev "siv1$RID"
-in2 ip addr add 198.18.0.2/24 dev "siv2$RID"
-in1 ip link set "siv1$RID" up
-in2 ip link set "siv2$RID" up
-in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
+lab_up siv
 
 mkdir -p "$TMP/authorized" && mkdir -m 700 -p "$TMP/status"
 "$OURS" gencert "$TMP/keys" --name server >"$TMP/gencert.log" 2>&1 || die "gencert failed"

@@ -2,7 +2,7 @@
 # (compare.sh, idle.sh). Before sourcing, set LAB_NAME (log prefix and temp dir) and LAB_NS (namespace
 # infix); a script may define lab_cleanup_extra, run at exit before the temp dir goes.
 # Gives REPO, RID, NS1 (server), NS2 (client), TMP, PIDS, CREATED_NS, log, die, in1, in2, start_bg,
-# stop_pid, and a cleanup on EXIT/INT/TERM that stops every PID started, kills whatever is left in
+# stop_pid, lab_up (the two namespaces joined by a veth), and a cleanup on EXIT/INT/TERM that stops every PID started, kills whatever is left in
 # the namespaces (the names are unique to this run), deletes them and the temp dir.
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -57,4 +57,21 @@ start_bg() {
     local pid=$!
     PIDS+=("$pid")
     printf -v "$var" '%s' "$pid"
+}
+
+# Creates NS1 and NS2 joined by a veth PREFIX1$RID (198.18.0.1/24, in NS1) <-> PREFIX2$RID (198.18.0.2/24,
+# in NS2), loopback up in both, and checks that it passes traffic. Usage: lab_up PREFIX
+lab_up() {
+    local v=$1
+    log "creating $NS1 and $NS2"
+    ip netns add "$NS1"; CREATED_NS+=("$NS1")
+    ip netns add "$NS2"; CREATED_NS+=("$NS2")
+    ip link add "${v}1$RID" netns "$NS1" type veth peer name "${v}2$RID" netns "$NS2"
+    in1 ip link set lo up
+    in2 ip link set lo up
+    in1 ip addr add 198.18.0.1/24 dev "${v}1$RID"
+    in2 ip addr add 198.18.0.2/24 dev "${v}2$RID"
+    in1 ip link set "${v}1$RID" up
+    in2 ip link set "${v}2$RID" up
+    in2 ping -c 1 -W 2 198.18.0.1 >/dev/null || die "veth not passing traffic"
 }
