@@ -47,10 +47,7 @@ internal static class InterfaceConfig
             throw new SnekException("InvalidMtu", ErrorKind.InvalidArgument, $"Cannot {what}: the MTU must be between 68 and 65535.");
         }
 
-        int index = Index(name, what);
-        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
-        uint sequence = socket.NextSequence();
-        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.SetLinkUp(sequence, index, mtu), sequence, what);
+        Request(name, what, (sequence, index) => RtNetlinkMessages.SetLinkUp(sequence, index, mtu));
     }
 
     /// <summary>
@@ -60,22 +57,14 @@ internal static class InterfaceConfig
     public static void AddAddress(string name, IPAddress address, int prefix)
     {
         CheckName(name);
-        string what = $"add address {Cidr(address, prefix)} to interface {name}";
-        int index = Index(name, what);
-        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
-        uint sequence = socket.NextSequence();
-        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.NewAddress(sequence, index, address, prefix), sequence, what);
+        Request(name, $"add address {Cidr(address, prefix)} to interface {name}", (sequence, index) => RtNetlinkMessages.NewAddress(sequence, index, address, prefix));
     }
 
     /// <summary>Routes a network through the interface, replacing an existing route to it (<c>ip route replace NET dev NAME</c>).</summary>
     public static void AddRoute(string name, IPNetwork network)
     {
         CheckName(name);
-        string what = $"add route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}";
-        int index = Index(name, what);
-        using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
-        uint sequence = socket.NextSequence();
-        RtNetlinkCall.Acknowledge(socket, RtNetlinkMessages.NewRoute(sequence, index, network), sequence, what);
+        Request(name, $"add route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}", (sequence, index) => RtNetlinkMessages.NewRoute(sequence, index, network));
     }
 
     /// <summary>
@@ -85,15 +74,17 @@ internal static class InterfaceConfig
     public static void RemoveRoute(string name, IPNetwork network)
     {
         CheckName(name);
-        string what = $"remove route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}";
+        Request(name, $"remove route {Cidr(network.BaseAddress, network.PrefixLength)} via interface {name}", (sequence, index) => RtNetlinkMessages.DeleteRoute(sequence, index, network), RouteGone);
+    }
+
+    // One acknowledged request about interface NAME (already checked): the kernel's errno, other than
+    // 0 or the one the step tolerates, becomes the step's one-line error.
+    private static void Request(string name, string what, Func<uint, int, byte[]> message, int tolerated = 0)
+    {
         int index = Index(name, what);
         using RtNetlinkSocket socket = RtNetlinkCall.Open(what);
         uint sequence = socket.NextSequence();
-        int errno = RtNetlinkCall.TryAcknowledge(socket, RtNetlinkMessages.DeleteRoute(sequence, index, network), sequence, what);
-        if (errno is not (0 or RouteGone))
-        {
-            throw RtNetlinkCall.Failure(what, errno, null);
-        }
+        RtNetlinkCall.Acknowledge(socket, message(sequence, index), sequence, what, tolerated);
     }
 
     /// <summary>

@@ -31,11 +31,12 @@ internal static class RtNetlinkCall
         }
     }
 
-    public static void Acknowledge(RtNetlinkSocket socket, byte[] request, uint sequence, string what)
+    /// <summary>Sends one request and waits for its acknowledgement; an errno other than 0 or <paramref name="tolerated"/> throws.</summary>
+    public static void Acknowledge(RtNetlinkSocket socket, byte[] request, uint sequence, string what, int tolerated = 0)
     {
         var ack = new RtNetlinkReply(sequence, dump: false);
         Exchange(socket, request, ack, what);
-        if (ack.Errno != 0)
+        if (ack.Errno != 0 && ack.Errno != tolerated)
         {
             throw Failure(what, ack.Errno, ack.Detail);
         }
