@@ -74,6 +74,17 @@ public sealed partial class NetworkNamespace : IDisposable
         return ProcessRunner.Run("ip", ["-n", Name, .. arguments]).EnsureSuccess();
     }
 
+    /// <summary>
+    /// Every route of every table and every rule, both families, as one text: what a test compares before
+    /// and after a tunnel to prove it left this namespace's routing as it found it.
+    /// </summary>
+    public string RoutingSnapshot() => string.Join(
+        "\n--\n",
+        Ip("route", "show", "table", "all").StandardOutput,
+        Ip("-6", "route", "show", "table", "all").StandardOutput,
+        Ip("rule").StandardOutput,
+        Ip("-6", "rule").StandardOutput);
+
     /// <summary>Runs a program inside the namespace to completion or the deadline (the tree is killed then).</summary>
     /// <param name="command">The program and its arguments, e.g. <c>["ping", "-c", "3", "-W", "1", "198.18.0.1"]</c>.</param>
     /// <param name="timeout">Deadline; <see cref="ProcessRunner.DefaultTimeout"/> when null.</param>

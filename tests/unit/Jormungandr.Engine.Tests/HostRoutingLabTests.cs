@@ -31,7 +31,7 @@ public sealed class HostRoutingLabTests : IDisposable
     {
         using RoutedLab lab = RoutedLab.Create("ftun");
         using TunDevice tun = CreateTun(lab.Client);
-        string before = Snapshot(lab.Client);
+        string before = lab.Client.RoutingSnapshot();
         string validMark = Sysctl(lab.Client, "net.ipv4.conf.all.src_valid_mark");
 
         HostRouting routing = NamespaceThread.Run(lab.Client, () => HostRouting.Open(HostSystem.Linux(), _runDirectory, Tun, out _));
@@ -76,7 +76,7 @@ public sealed class HostRoutingLabTests : IDisposable
             NamespaceThread.Run(lab.Client, routing.Remove);
             Assert.Empty(routing.Changes);
             Assert.Empty(Journals());
-            Assert.Equal(before, Snapshot(lab.Client));
+            Assert.Equal(before, lab.Client.RoutingSnapshot());
             Assert.Equal(validMark, Sysctl(lab.Client, "net.ipv4.conf.all.src_valid_mark"));
         }
         finally
@@ -90,7 +90,7 @@ public sealed class HostRoutingLabTests : IDisposable
     {
         using RoutedLab lab = RoutedLab.Create("ftcrash");
         using TunDevice tun = CreateTun(lab.Client);
-        string before = Snapshot(lab.Client);
+        string before = lab.Client.RoutingSnapshot();
         string validMark = Sysctl(lab.Client, "net.ipv4.conf.all.src_valid_mark");
 
         // First run: applies, then "dies" (never removes).
@@ -99,7 +99,7 @@ public sealed class HostRoutingLabTests : IDisposable
             HostRouting crashed = HostRouting.Open(HostSystem.Linux(), _runDirectory, Tun, out _);
             crashed.ApplyFullTunnel(new FullTunnelOptions(Tun));
         });
-        Assert.NotEqual(before, Snapshot(lab.Client));
+        Assert.NotEqual(before, lab.Client.RoutingSnapshot());
         Assert.Equal(NamespaceThread.Run(lab.Client, () => HostJournal.PathFor(_runDirectory, Tun)), Assert.Single(Journals()));
 
         // Next start under the same name finds the journal and undoes it before anything new.
@@ -110,13 +110,13 @@ public sealed class HostRoutingLabTests : IDisposable
         });
         Assert.Equal(7, recovered.Count); // src_valid_mark, and per family a route and two rules
         Assert.Empty(next.Changes);
-        Assert.Equal(before, Snapshot(lab.Client));
+        Assert.Equal(before, lab.Client.RoutingSnapshot());
         Assert.Equal(validMark, Sysctl(lab.Client, "net.ipv4.conf.all.src_valid_mark"));
 
         // The same when the interface went with the crashed process (as a TUN does) and the journal is an orphan.
         NamespaceThread.Run(lab.Client, () => next.ApplyFullTunnel(new FullTunnelOptions(Tun)));
         NamespaceThread.Run(lab.Client, tun.Dispose);
-        string withoutTun = Snapshot(lab.Client);
+        string withoutTun = lab.Client.RoutingSnapshot();
         Assert.Contains("fwmark 0x536e", withoutTun, StringComparison.Ordinal); // rules outlive the interface
         IReadOnlyList<string> errors = [];
         IReadOnlyList<HostChange> orphans = NamespaceThread.Run(lab.Client, () =>
@@ -135,14 +135,14 @@ public sealed class HostRoutingLabTests : IDisposable
         using TunDevice tun = CreateTun(lab.Client);
         // Someone else's rule with exactly our IPv6 mark rule's attributes: adding ours fails with EEXIST.
         lab.Client.Ip("-6", "rule", "add", "not", "fwmark", "0x536e", "table", "21358", "pref", "32761");
-        string before = Snapshot(lab.Client);
+        string before = lab.Client.RoutingSnapshot();
 
         HostRouting routing = NamespaceThread.Run(lab.Client, () => HostRouting.Open(HostSystem.Linux(), _runDirectory, Tun, out _));
         SnekException e = Assert.Throws<SnekException>(() => NamespaceThread.Run(lab.Client, () => routing.ApplyFullTunnel(new FullTunnelOptions(Tun))));
         Assert.Equal(ErrorKind.ResourceExists, e.Kind);
         Assert.Contains("File exists", e.Message, StringComparison.Ordinal);
         Assert.Empty(routing.Changes);
-        Assert.Equal(before, Snapshot(lab.Client)); // the other rule is still there, ours are gone
+        Assert.Equal(before, lab.Client.RoutingSnapshot()); // the other rule is still there, ours are gone
     }
 
     [NetworkLabFact]
@@ -193,7 +193,7 @@ public sealed class HostRoutingLabTests : IDisposable
         RoutedLab.WaitForSettledAddresses(lab.Server);
         // A new namespace may inherit IPv4 forwarding from the host: start from a known "off".
         _ = lab.Server.Run(["sysctl", "-q", "-w", "net.ipv4.ip_forward=0", "net.ipv6.conf.all.forwarding=0"]).EnsureSuccess();
-        string before = Snapshot(lab.Server);
+        string before = lab.Server.RoutingSnapshot();
         string tablesBefore = lab.Server.Run(["nft", "list", "tables"]).EnsureSuccess().StandardOutput;
         IPAddress[] internet = [RoutedLab.InternetAddress, RoutedLab.InternetAddress6];
         foreach (IPAddress target in internet)
@@ -219,7 +219,7 @@ public sealed class HostRoutingLabTests : IDisposable
             Assert.Equal("0", Sysctl(lab.Server, "net.ipv4.ip_forward"));
             Assert.Equal("0", Sysctl(lab.Server, "net.ipv6.conf.all.forwarding"));
             Assert.Equal(tablesBefore, lab.Server.Run(["nft", "list", "tables"]).EnsureSuccess().StandardOutput);
-            Assert.Equal(before, Snapshot(lab.Server));
+            Assert.Equal(before, lab.Server.RoutingSnapshot());
 
             // And a clean stop.
             NamespaceThread.Run(lab.Server, () => next.ApplyGateway(IPNetwork.Parse("198.19.0.0/24"), null));
@@ -228,7 +228,7 @@ public sealed class HostRoutingLabTests : IDisposable
             NamespaceThread.Run(lab.Server, next.Remove);
             Assert.Equal("0", Sysctl(lab.Server, "net.ipv4.ip_forward"));
             Assert.Equal(tablesBefore, lab.Server.Run(["nft", "list", "tables"]).EnsureSuccess().StandardOutput);
-            Assert.Equal(before, Snapshot(lab.Server));
+            Assert.Equal(before, lab.Server.RoutingSnapshot());
             Assert.False(Connects(poolHost, RoutedLab.InternetAddress, mark: null, listenIn: lab.Internet), "still forwarding after the gateway was removed");
         }
         finally
@@ -297,13 +297,6 @@ public sealed class HostRoutingLabTests : IDisposable
         RoutedLab.WaitForSettledAddresses(ns);
         return tun;
     }
-
-    private static string Snapshot(NetworkNamespace ns) => string.Join(
-        "\n--\n",
-        ns.Ip("route", "show", "table", "all").StandardOutput,
-        ns.Ip("-6", "route", "show", "table", "all").StandardOutput,
-        ns.Ip("rule").StandardOutput,
-        ns.Ip("-6", "rule").StandardOutput);
 
     private static string Sysctl(NetworkNamespace ns, string key) => ns.Run(["sysctl", "-n", key]).EnsureSuccess().StandardOutput.Trim();
 

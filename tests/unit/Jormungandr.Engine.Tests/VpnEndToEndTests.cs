@@ -50,7 +50,7 @@ public sealed class VpnEndToEndTests : IDisposable
         string tag = Guid.NewGuid().ToString("N")[..4];
         string serverIf = "snk" + tag + "s";
         string clientIf = "snk" + tag + "c";
-        string before = Snapshot(lab.Client);
+        string before = lab.Client.RoutingSnapshot();
         string forwarding = lab.Server.Run(["sysctl", "-n", "net.ipv4.ip_forward"]).StandardOutput.Trim();
         Assert.False(Ping(lab.Client, RoutedLab.InternetAddress), "the internet host must not be reachable without the tunnel");
 
@@ -66,19 +66,19 @@ public sealed class VpnEndToEndTests : IDisposable
             LabProcess client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
-            Assert.Equal(before, Snapshot(lab.Client));
+            Assert.Equal(before, lab.Client.RoutingSnapshot());
 
             // kill -9 leaves the rules behind; the next start finds and removes them.
             client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.Equal(0, LibC.Kill(client.Id, LibC.SigKill));
             Assert.True(client.WaitForExit(TimeSpan.FromSeconds(10)));
-            Assert.NotEqual(before, Snapshot(lab.Client));
+            Assert.NotEqual(before, lab.Client.RoutingSnapshot());
             Assert.False(Ping(lab.Client, RoutedLab.InternetAddress), "with the client dead and its rules left, nothing leaves");
             client = StartClient(processes, lab, clientIf, ipv6Underlay);
             AssertThroughTheTunnel(lab, clientIf, client);
             Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
-            Assert.Equal(before, Snapshot(lab.Client));
+            Assert.Equal(before, lab.Client.RoutingSnapshot());
 
             Assert.True(server.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(forwarding, lab.Server.Run(["sysctl", "-n", "net.ipv4.ip_forward"]).StandardOutput.Trim());
@@ -110,7 +110,7 @@ public sealed class VpnEndToEndTests : IDisposable
         var processes = new List<LabProcess>();
         try
         {
-            string before = Snapshot(lab.Client);
+            string before = lab.Client.RoutingSnapshot();
             Assert.True(Ping(lab.Client, RoutedLab.RouterClientSide));
 
             // The kill switch is on from the start: with no server to reach, nothing leaves the host.
@@ -137,7 +137,7 @@ public sealed class VpnEndToEndTests : IDisposable
 
             Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
             Assert.Equal(original, File.ReadAllBytes(resolvConf));
-            Assert.Equal(before, Snapshot(lab.Client));
+            Assert.Equal(before, lab.Client.RoutingSnapshot());
             Assert.DoesNotContain("snek_killswitch", lab.Client.Run(["nft", "list", "tables"]).StandardOutput, StringComparison.Ordinal);
             Assert.True(Ping(lab.Client, RoutedLab.RouterClientSide));
         }
@@ -284,11 +284,4 @@ public sealed class VpnEndToEndTests : IDisposable
 
     private static bool Ping(NetworkNamespace from, IPAddress to) =>
         from.Run(["ping", "-c", "2", "-i", "0.2", "-W", "2", to.ToString()], TimeSpan.FromSeconds(10)).Succeeded;
-
-    private static string Snapshot(NetworkNamespace ns) => string.Join(
-        "\n--\n",
-        ns.Ip("route", "show", "table", "all").StandardOutput,
-        ns.Ip("-6", "route", "show", "table", "all").StandardOutput,
-        ns.Ip("rule").StandardOutput,
-        ns.Ip("-6", "rule").StandardOutput);
 }
