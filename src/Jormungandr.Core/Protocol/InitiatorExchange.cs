@@ -8,17 +8,11 @@ namespace Jormungandr.Protocol;
 /// </summary>
 public sealed class InitiatorExchange : KeyExchange<InitiatorHandshake>
 {
-    private readonly LocalIdentity _identity;
-    private readonly IPeerKeyPolicy _serverPolicy;
 
     /// <summary>An exchange authenticating the server with <paramref name="serverPolicy"/>.</summary>
     public InitiatorExchange(LocalIdentity identity, IPeerKeyPolicy serverPolicy, HandshakeOptions options)
-        : base(options)
+        : base(identity, serverPolicy, options)
     {
-        ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(serverPolicy);
-        _identity = identity;
-        _serverPolicy = serverPolicy;
     }
 
     /// <summary>True once the first handshake completed.</summary>
@@ -40,7 +34,7 @@ public sealed class InitiatorExchange : KeyExchange<InitiatorHandshake>
             return KeyExchangeStep.Nothing;
         }
 
-        Current = new InitiatorHandshake(_identity, _serverPolicy, Options);
+        Current = new InitiatorHandshake(Identity, PeerPolicy, Options);
         return KeyExchangeStep.Frame(Current.CreateInitiation());
     }
 

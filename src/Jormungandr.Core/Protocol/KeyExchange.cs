@@ -1,21 +1,30 @@
 namespace Jormungandr.Protocol;
 
 /// <summary>
-/// What both key-channel exchanges share: the handshake in progress, a failure that sticks (after it
-/// every call reports it again), and the deadline check. Not thread-safe.
+/// What both key-channel exchanges share: the local identity and the policy for the peer's key, the
+/// handshake in progress, a failure that sticks (after it every call reports it again), and the deadline
+/// check. Not thread-safe.
 /// </summary>
 /// <typeparam name="THandshake">The role's handshake.</typeparam>
 public abstract class KeyExchange<THandshake> : IDisposable
     where THandshake : Handshake
 {
-    private protected KeyExchange(HandshakeOptions options)
+    private protected KeyExchange(LocalIdentity identity, IPeerKeyPolicy peerPolicy, HandshakeOptions options)
     {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(peerPolicy);
         ArgumentNullException.ThrowIfNull(options);
+        Identity = identity;
+        PeerPolicy = peerPolicy;
         Options = options;
     }
 
     /// <summary>True while a handshake is in progress.</summary>
     public bool InProgress => Current is not null;
+
+    private protected LocalIdentity Identity { get; }
+
+    private protected IPeerKeyPolicy PeerPolicy { get; }
 
     private protected HandshakeOptions Options { get; }
 

@@ -15,19 +15,13 @@ public sealed class ResponderExchange : KeyExchange<ResponderHandshake>
     /// <summary>Rekeys per second after the burst (one per 2 s, the shortest rekey interval a client accepts).</summary>
     public const double RekeysPerSecond = 0.5;
 
-    private readonly LocalIdentity _identity;
-    private readonly IPeerKeyPolicy _clientPolicy;
     private TokenBucket? _rekeys;
     private TimeSpan? _cap;
 
     /// <summary>An exchange admitting clients that <paramref name="clientPolicy"/> accepts.</summary>
     public ResponderExchange(LocalIdentity identity, IPeerKeyPolicy clientPolicy, HandshakeOptions options)
-        : base(options)
+        : base(identity, clientPolicy, options)
     {
-        ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(clientPolicy);
-        _identity = identity;
-        _clientPolicy = clientPolicy;
     }
 
     /// <summary>True once the first handshake was confirmed: later ones are rekeys of the same key.</summary>
@@ -71,7 +65,7 @@ public sealed class ResponderExchange : KeyExchange<ResponderHandshake>
                 }
 
                 _cap = null;
-                Current = new ResponderHandshake(_identity, _clientPolicy, Options);
+                Current = new ResponderHandshake(Identity, PeerPolicy, Options);
                 return KeyExchangeStep.Frame(Current.ProcessInitiation(frame));
             }
 
