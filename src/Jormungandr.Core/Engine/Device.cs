@@ -241,10 +241,7 @@ internal sealed class Device : IDisposable
             TimeSpan next = Tick();
             TimeSpan sleep = next - _clock.Now;
             sleep = sleep < MinTimerSleep ? MinTimerSleep : sleep > MaxTimerSleep ? MaxTimerSleep : sleep;
-            using var delayStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task delay = _clock.Delay(sleep, delayStop.Token);
-            await Task.WhenAny(delay, wake).ConfigureAwait(false);
-            await delayStop.CancelAsync().ConfigureAwait(false);
+            await WakeSignal.SleepAsync(wake, _clock, sleep, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -241,12 +241,7 @@ internal sealed class Server : ITunnelControl, IDisposable
             }
 
             TimeSpan next = Earliest(nextCheck, _reloadRequested.Since, _keysChanged.Due(ChangeDelay), _leasesChanged.Due(ChangeDelay), SummaryDue());
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stop))
-            {
-                TimeSpan sleep = next - _clock.Now;
-                await Task.WhenAny(_clock.Delay(sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, wait.Token), wake).ConfigureAwait(false);
-                await wait.CancelAsync().ConfigureAwait(false);
-            }
+            await WakeSignal.SleepAsync(wake, _clock, next - _clock.Now, stop).ConfigureAwait(false);
 
             stop.ThrowIfCancellationRequested();
             Interlocked.Increment(ref _housekeepingPasses);

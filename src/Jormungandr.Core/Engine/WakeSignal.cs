@@ -1,3 +1,5 @@
+using Jormungandr.Time;
+
 namespace Jormungandr.Engine;
 
 /// <summary>
@@ -21,6 +23,18 @@ internal sealed class WakeSignal
         }
 
         return Volatile.Read(ref _wake).Task;
+    }
+
+    /// <summary>
+    /// Sleeps until <paramref name="armed"/> (from <see cref="Arm"/>) is set, <paramref name="sleep"/> has
+    /// passed on <paramref name="clock"/> (at once when not positive), or <paramref name="stop"/> is cancelled;
+    /// the clock's timer is cancelled when the wake comes first, so none is left behind.
+    /// </summary>
+    public static async Task SleepAsync(Task armed, IClock clock, TimeSpan sleep, CancellationToken stop)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        await Task.WhenAny(clock.Delay(sleep > TimeSpan.Zero ? sleep : TimeSpan.Zero, timer.Token), armed).ConfigureAwait(false);
+        await timer.CancelAsync().ConfigureAwait(false);
     }
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
