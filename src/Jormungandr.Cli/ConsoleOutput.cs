@@ -1,11 +1,8 @@
 using System.Collections;
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Reflection;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Jormungandr.Commands;
 
 namespace Jormungandr.Cli;
@@ -34,8 +31,6 @@ internal sealed record ConsoleSettings(bool Json = false, bool Verbose = false, 
 /// </summary>
 internal sealed class ConsoleOutput : ICommandOutput
 {
-    private static readonly JsonSerializerOptions JsonOptions = CreateJsonOptions();
-
     private readonly Lock _gate = new();
     private readonly CliContext _context;
     private readonly ConsoleSettings _settings;
@@ -71,7 +66,7 @@ internal sealed class ConsoleOutput : ICommandOutput
             ClearProgressLine();
             if (_settings.Json)
             {
-                _context.Stdout.WriteLine(JsonSerializer.Serialize(value, value.GetType(), JsonOptions));
+                _context.Stdout.WriteLine(OutputJson.Serialize(value));
             }
             else if (_stream)
             {
@@ -244,6 +239,9 @@ internal sealed class ConsoleOutput : ICommandOutput
         return sb.ToString();
     }
 
+    // An ahead-of-time compiled snek keeps the public properties of every type in its own assembly and in
+    // Jormungandr.Core (TrimmerRootAssembly in the project), where every object a command outputs is declared.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Output types live in rooted assemblies.")]
     private static PropertyInfo[] Columns(Type type)
     {
         List<PropertyInfo> columns = [];
@@ -484,29 +482,4 @@ internal sealed class ConsoleOutput : ICommandOutput
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        JsonSerializerOptions options = new()
-        {
-            WriteIndented = false,
-
-            // Plain '+' and '/' in fingerprints (the default encoder escapes them for HTML; this is a terminal).
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            Converters = { new JsonStringEnumConverter(), new ToStringConverter<IPAddress>(), new ToStringConverter<IPEndPoint>(), new ToStringConverter<EndPoint>() },
-        };
-        return options;
-    }
-
-    /// <summary>Writes values whose JSON shape would be useless or throw (IPAddress.ScopeId) as their string form.</summary>
-    private sealed class ToStringConverter<T> : JsonConverter<T>
-        where T : class
-    {
-        public override bool CanConvert(Type typeToConvert) => typeof(T).IsAssignableFrom(typeToConvert);
-
-        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            throw new NotSupportedException("snek only writes JSON.");
-
-        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-    }
 }

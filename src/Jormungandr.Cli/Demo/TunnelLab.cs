@@ -142,7 +142,7 @@ internal sealed class TunnelLab : IDisposable
             return [process];
         }
 
-        string dll = typeof(Program).Assembly.Location;
+        string dll = Path.Combine(AppContext.BaseDirectory, "snek.dll");
         string host = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet"
             ? process
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";

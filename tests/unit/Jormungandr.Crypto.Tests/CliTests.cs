@@ -229,11 +229,34 @@ public sealed class CliTests
         CliContext context = new(TextReader.Null, stdout, TextWriter.Null, interactive: false);
         ConsoleOutput output = new(context, new ConsoleSettings(Json: true));
         output.WriteObject(new SnekCertificate { Fingerprint = "SHA256:a+b/c" });
-        output.WriteObject(new CommandError("Id", ErrorKind.SecurityError, "m"));
+        output.WriteObject(new Jormungandr.Tunnel.SnekSession { Role = Jormungandr.Tunnel.TunnelRole.Client, State = Jormungandr.Tunnel.SessionState.Established });
         output.Flush();
         string[] lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("\"Fingerprint\":\"SHA256:a+b/c\"", lines[0], StringComparison.Ordinal);
-        Assert.Contains("\"Kind\":\"SecurityError\"", lines[1], StringComparison.Ordinal);
+        Assert.Contains("\"Role\":\"Client\"", lines[1], StringComparison.Ordinal);
+        Assert.Contains("\"State\":\"Established\"", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Json_KnowsEveryTypeACommandOutputs()
+    {
+        // Every output type has a default table view; --json must be able to write each of them too
+        // (its shapes are generated at compile time, so a type missing there fails only at run time).
+        List<Type> types = [typeof(SnekVersionInfo)];
+        foreach (TableView view in DefaultTableViews.All)
+        {
+            types.Add(typeof(SnekCertificate).Assembly.GetType(view.TypeName, throwOnError: true)!);
+        }
+
+        foreach (Type type in types)
+        {
+            Assert.True(OutputJson.Knows(type), $"--json cannot write {type.FullName}: list it in OutputJsonContext");
+            object value = Activator.CreateInstance(type)!;
+            using JsonDocument doc = JsonDocument.Parse(OutputJson.Serialize(value));
+            Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+        }
+
+        Assert.False(OutputJson.Knows(typeof(CommandError)));
     }
 
     [Fact]

@@ -40,6 +40,16 @@ internal static class Conditions
             ? "NIST ACVP vectors not found: set JORMUNGANDR_VECTORS or place them in ../shared/vectors beside the repository"
             : null;
 
+    /// <summary>The ahead-of-time compiled snek named by JORMUNGANDR_AOT_SNEK, or null.</summary>
+    public static string? AotSnek =>
+        Environment.GetEnvironmentVariable("JORMUNGANDR_AOT_SNEK") is { Length: > 0 } path && File.Exists(path) ? path : null;
+
+    /// <summary>Null when an ahead-of-time compiled snek is given; otherwise how to give one.</summary>
+    public static string? WhyNoAotSnek() =>
+        AotSnek is null
+            ? "no ahead-of-time compiled snek: set JORMUNGANDR_AOT_SNEK to one (bash .ci/run publishes it with PublishAot, which needs clang)"
+            : null;
+
     /// <summary>Null when a program is on PATH; otherwise a reason naming it.</summary>
     public static string? WhyNoProgram(string name) =>
         FindOnPath(name) is null ? $"needs '{name}' on PATH" : null;
@@ -113,5 +123,15 @@ public sealed class RequiresProgramFactAttribute : FactAttribute
     public RequiresProgramFactAttribute(string program)
     {
         Skip = Conditions.WhyNoProgram(program);
+    }
+}
+
+/// <summary>A fact about the ahead-of-time compiled snek (JORMUNGANDR_AOT_SNEK); with needsNetworkLab also root, TUN and namespaces.</summary>
+public sealed class AotSnekFactAttribute : FactAttribute
+{
+    /// <summary>Evaluated at discovery time.</summary>
+    public AotSnekFactAttribute(bool needsNetworkLab = false)
+    {
+        Skip = Conditions.WhyNoAotSnek() ?? (needsNetworkLab ? Conditions.WhyNoNetworkLab() : null);
     }
 }
