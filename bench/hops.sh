@@ -17,6 +17,7 @@
 #   PINGS=100  PING_INTERVAL=0.2  MODES="relay ours"  OURS_BIN=path (else a Release publish)
 #   VARIANTS="name=VAR=value,VAR2=value ..."  more ours tunnels with those environment variables
 #   (BIN=path runs another published snek), measured as "ours-name"
+#   RELAY_SYSCALLS=snek, RELAY_TOUCH_PAGES=N, RELAY_WORK_US=N  the relay's probe switches (bench/relay/relay.c)
 #   HOOK="cmd"  run (in the background, stopped by PID when the pings end) while each mode is pinged,
 #               with MODE, SERVER_PID and CLIENT_PID set and OUT naming a file for its output, e.g.
 #               HOOK='perf trace -p $SERVER_PID -o $OUT'; the outputs are copied to HOOK_DIR (default .)
