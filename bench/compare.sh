@@ -32,6 +32,7 @@
 #   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
 #   NO_INSTALL=1    do not apt-get install (use what is present)
 #   OURS_BIN=path   use this published snek binary instead of building one
+#   AOT=1           build 'ours' ahead of time (PublishAot; needs clang), as build.ps1 -NativeAot does
 #   RESULTS=file    also write the raw per-run values (TSV) there
 #   KEEP_LOGS=dir   copy the tunnels' logs there before cleanup (for debugging)
 #
@@ -89,8 +90,12 @@ if [[ " $MODES " == *" ours "* ]]; then
     if [ -n "${OURS_BIN:-}" ]; then
         OURS=$OURS_BIN
     elif [ -f "$REPO/src/Jormungandr.Cli/TunnelCli.cs" ]; then
-        log "publishing snek (Release)"
-        if timeout 480 dotnet publish "$REPO/src/Jormungandr.Cli" -c Release -o "$TMP/snek" \
+        aot=()
+        if [ -n "${AOT:-}" ]; then # the ahead-of-time snek (needs clang)
+            aot=(-r "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')" -p:PublishAot=true)
+        fi
+        log "publishing snek (Release${AOT:+, ahead of time})"
+        if timeout 480 dotnet publish "$REPO/src/Jormungandr.Cli" -c Release "${aot[@]}" -o "$TMP/snek" \
                 --artifacts-path "$TMP/artifacts" -v quiet -nologo >"$TMP/publish.log" 2>&1; then
             OURS="$TMP/snek/snek"
         else
