@@ -32,6 +32,7 @@
 #   BUDGET=450      seconds for the measuring phase; later runs are skipped once it is spent
 #   NO_INSTALL=1    do not apt-get install (use what is present)
 #   OURS_BIN=path   use this published snek binary instead of building one
+#   BIDIR=1         iperf3 --bidir: the TCP tests run both directions at once (Mbit/s is their sum)
 #   AOT=1           build 'ours' ahead of time (PublishAot; needs clang), as build.ps1 -NativeAot does
 #   RESULTS=file    also write the raw per-run values (TSV) there
 #   KEEP_LOGS=dir   copy the tunnels' logs there before cleanup (for debugging)
@@ -255,8 +256,10 @@ record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RAW"; } # mode run 
 
 iperf_run() { # target streams -> prints "bits_per_second bytes" or nothing
     local target=$1 streams=$2 json
-    json=$(in2 timeout $((DURATION + 20)) iperf3 -c "$target" -p 5201 -t "$DURATION" -P "$streams" -J 2>/dev/null) || true
-    jq -r 'select(.end.sum_received != null) | "\(.end.sum_received.bits_per_second) \(.end.sum_received.bytes)"' \
+    json=$(in2 timeout $((DURATION + 20)) iperf3 -c "$target" -p 5201 -t "$DURATION" -P "$streams" ${BIDIR:+--bidir} -J 2>/dev/null) || true
+    # With BIDIR both directions run at once; their received rates and bytes add up.
+    jq -r 'select(.end.sum_received != null) | [.end.sum_received, (.end.sum_received_bidir_reverse // {bits_per_second: 0, bytes: 0})]
+        | "\(.[0].bits_per_second + .[1].bits_per_second) \(.[0].bytes + .[1].bytes)"' \
         <<<"$json" 2>/dev/null || true
 }
 
