@@ -212,53 +212,7 @@ internal sealed class UdpTransport : IDatagramTransport
                     return;
                 }
 
-                long before = received;
-                for (int i = 0; i < n && !_stopping; i++)
-                {
-                    ReadOnlySpan<byte> message = batch.Datagram(i);
-                    if (message.IsEmpty || !batch.CopySource(i, from))
-                    {
-                        continue;
-                    }
-
-                    // UDP GRO may have coalesced several datagrams of one sender: split them again.
-                    int segment = batch.SegmentSize(i);
-                    if (segment <= 0)
-                    {
-                        segment = message.Length;
-                    }
-
-                    for (int offset = 0; offset < message.Length; offset += segment)
-                    {
-                        received++;
-                        try
-                        {
-                            receiver.Receive(message.Slice(offset, Math.Min(segment, message.Length - offset)), from);
-                        }
-                        catch (Exception e) when (e is not OutOfMemoryException)
-                        {
-                            // One bad datagram must not kill the data plane.
-                            _logger.LogWarning("Dropped a datagram after an engine error: {Reason}", e.Message);
-                        }
-                    }
-                }
-
-                // Evidence that forwarding allocates nothing per packet: GC counts and allocated bytes every 2^17
-                // datagrams (after GRO splitting); in steady state they stay flat however many pass.
-                if ((before & ~(AllocationReportInterval - 1)) != (received & ~(AllocationReportInterval - 1)))
-                {
-                    _logger.LogInformation("Data channel: {Datagrams} UDP datagrams received so far; GC collections {Gen0}/{Gen1}/{Gen2}, {Allocated} bytes allocated by the process",
-                        received, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
-                }
-
-                try
-                {
-                    receiver.BatchEnd();
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    _logger.LogWarning("Dropped queued packets after an engine error: {Reason}", e.Message);
-                }
+                Dispatch(batch, n, from, receiver, ref received);
             }
         }
         finally
@@ -267,6 +221,116 @@ internal sealed class UdpTransport : IDatagramTransport
             {
                 socket.SafeHandle.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>The IPv4 socket, if open (for a caller that waits on the sockets itself: <see cref="ReceiveQueued"/>).</summary>
+    internal Socket? Socket4 => _v4;
+
+    /// <summary>The IPv6 socket, if open.</summary>
+    internal Socket? Socket6 => _v6;
+
+    /// <summary>Scratch a caller of <see cref="ReceiveQueued"/> keeps for its loop.</summary>
+    internal static UdpBatch CreateReceiveBatch() => new(BatchSize, MaxDatagram);
+
+    /// <summary>
+    /// Takes whatever is queued on <paramref name="socket"/> (one of this transport's) without waiting and
+    /// hands it to <paramref name="receiver"/>, as the receive threads of <see cref="Start"/> do: for a
+    /// data loop that waits on the TUN and the sockets in one poll(). False once the transport is stopping.
+    /// </summary>
+    internal bool ReceiveQueued(Socket socket, UdpBatch batch, SocketAddress from, IDatagramReceiver receiver, ref long received)
+    {
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            if (_stopping)
+            {
+                return false;
+            }
+
+            int n = batch.Receive(UdpBatch.Descriptor(socket), wait: false);
+            if (n < 0)
+            {
+                int errno = LibC.Errno;
+                if (errno is LibC.EAGAIN or LibC.EINTR or EConnRefused)
+                {
+                    return true;
+                }
+
+                if (!_stopping)
+                {
+                    _logger.LogError("UDP receive failed: {Reason}", LibC.Describe(errno));
+                }
+
+                return false;
+            }
+
+            Dispatch(batch, n, from, receiver, ref received);
+            return !_stopping;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+    }
+
+    // Hands the n datagrams of one receive to the receiver (splitting GRO runs), then ends its batch.
+    private void Dispatch(UdpBatch batch, int n, SocketAddress from, IDatagramReceiver receiver, ref long received)
+    {
+        long before = received;
+        for (int i = 0; i < n && !_stopping; i++)
+        {
+            ReadOnlySpan<byte> message = batch.Datagram(i);
+            if (message.IsEmpty || !batch.CopySource(i, from))
+            {
+                continue;
+            }
+
+            // UDP GRO may have coalesced several datagrams of one sender: split them again.
+            int segment = batch.SegmentSize(i);
+            if (segment <= 0)
+            {
+                segment = message.Length;
+            }
+
+            for (int offset = 0; offset < message.Length; offset += segment)
+            {
+                received++;
+                try
+                {
+                    receiver.Receive(message.Slice(offset, Math.Min(segment, message.Length - offset)), from);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One bad datagram must not kill the data plane.
+                    _logger.LogWarning("Dropped a datagram after an engine error: {Reason}", e.Message);
+                }
+            }
+        }
+
+        // Evidence that forwarding allocates nothing per packet: GC counts and allocated bytes every 2^17
+        // datagrams (after GRO splitting); in steady state they stay flat however many pass.
+        if ((before & ~(AllocationReportInterval - 1)) != (received & ~(AllocationReportInterval - 1)))
+        {
+            _logger.LogInformation("Data channel: {Datagrams} UDP datagrams received so far; GC collections {Gen0}/{Gen1}/{Gen2}, {Allocated} bytes allocated by the process",
+                received, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+        }
+
+        try
+        {
+            receiver.BatchEnd();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("Dropped queued packets after an engine error: {Reason}", e.Message);
         }
     }
 

@@ -40,6 +40,18 @@ public class LatencySwitchesTests
         Assert.Equal(expected, LatencySwitches.ParseSwitch(value, fallback));
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(" ", null)]
+    [InlineData("0", false)]
+    [InlineData("off", false)]
+    [InlineData("1", true)]
+    [InlineData("yes", true)]
+    public void A_role_default_switch_is_unset_until_it_says_yes_or_no(string? value, bool? expected)
+    {
+        Assert.Equal(expected, LatencySwitches.ParseOptionalSwitch(value));
+    }
+
     [Fact]
     public void Budget_halves_on_misses_down_to_an_eighth_and_doubles_on_hits_up_to_the_maximum()
     {

@@ -10,6 +10,7 @@ namespace Jormungandr.Engine.Linux;
 /// <item><c>JORMUNGANDR_BUSY_POLL_US</c>: after a packet, TUN and UDP readers poll without blocking for up to this many µs.</item>
 /// <item><c>JORMUNGANDR_SO_BUSY_POLL_US</c>: the kernel's own socket busy polling (SO_BUSY_POLL) on the UDP sockets.</item>
 /// <item><c>JORMUNGANDR_SEND_LONE_FIRST</c>: a TUN packet after a quiet spell is sent before the queue is drained.</item>
+/// <item><c>JORMUNGANDR_ONE_THREAD</c>: one data thread waits on the TUN and the UDP sockets together (default: clients yes, servers no).</item>
 /// </list>
 /// </summary>
 internal static class LatencySwitches
@@ -22,6 +23,13 @@ internal static class LatencySwitches
 
     /// <summary>A lone TUN packet is sent at once, before the reader looks for more (on by default).</summary>
     public static bool SendLoneFirst { get; set; } = ParseSwitch(Environment.GetEnvironmentVariable("JORMUNGANDR_SEND_LONE_FIRST"), fallback: true);
+
+    /// <summary>
+    /// One data thread per tunnel that waits on the TUN and the sockets in one poll(), instead of a TUN
+    /// reader and a receive thread per socket: the thread that sent a request handles its reply. Null
+    /// (unset): each role's default (<see cref="Device.Start"/>); "1" or "0" force it on or off.
+    /// </summary>
+    public static bool? OneThread { get; set; } = ParseOptionalSwitch(Environment.GetEnvironmentVariable("JORMUNGANDR_ONE_THREAD"));
 
     /// <summary>The user-space busy-poll budget of each reader thread in µs; 0 = off.</summary>
     public static int BusyPollMicroseconds { get; set; } = ParseMicroseconds(Environment.GetEnvironmentVariable("JORMUNGANDR_BUSY_POLL_US"), fallback: 0);
@@ -43,6 +51,9 @@ internal static class LatencySwitches
 
         return Math.Min(us, MaxBusyPollMicroseconds);
     }
+
+    /// <summary>A switch whose absence means "the default of whoever asks": null when unset, else as <see cref="ParseSwitch"/>.</summary>
+    public static bool? ParseOptionalSwitch(string? value) => string.IsNullOrWhiteSpace(value) ? null : ParseSwitch(value, fallback: true);
 
     /// <summary>An on/off switch's value: "0", "false", "off" or "no" turn it off, unset gives <paramref name="fallback"/>, anything else on.</summary>
     public static bool ParseSwitch(string? value, bool fallback)
