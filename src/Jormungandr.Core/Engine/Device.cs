@@ -421,32 +421,41 @@ internal sealed class Device : IDisposable
         var from6 = new SocketAddress(AddressFamily.InterNetworkV6);
         long datagrams = 0;
         LibC.PollFd* fds = stackalloc LibC.PollFd[4];
+        fds[0] = new LibC.PollFd { Fd = _dataWake, Events = LibC.POLLIN };
+        fds[1] = new LibC.PollFd { Fd = tun.Handle, Events = LibC.POLLIN };
+        UdpTransport? transport = null;
+        Socket? v4 = null;
+        Socket? v6 = null;
+        int count = 0, i4 = -1, i6 = -1;
         while (Volatile.Read(ref _disposed) == 0)
         {
-            if (_transport is not UdpTransport transport)
+            // The socket entries change only with the transport (roaming), which also wakes this loop.
+            if (!ReferenceEquals(_transport, transport))
             {
-                return;
+                if (_transport is not UdpTransport current)
+                {
+                    return;
+                }
+
+                transport = current;
+                v4 = transport.Socket4;
+                v6 = transport.Socket6;
+                count = 2;
+                i4 = v4 is null ? -1 : count;
+                if (v4 is not null)
+                {
+                    fds[count++] = new LibC.PollFd { Fd = UdpBatch.Descriptor(v4), Events = LibC.POLLIN };
+                }
+
+                i6 = v6 is null ? -1 : count;
+                if (v6 is not null)
+                {
+                    fds[count++] = new LibC.PollFd { Fd = UdpBatch.Descriptor(v6), Events = LibC.POLLIN };
+                }
             }
 
-            Socket? v4 = transport.Socket4;
-            Socket? v6 = transport.Socket6;
-            int count = 0;
-            fds[count++] = new LibC.PollFd { Fd = _dataWake, Events = LibC.POLLIN };
-            fds[count++] = new LibC.PollFd { Fd = tun.Handle, Events = LibC.POLLIN };
-            int i4 = v4 is null ? -1 : count;
-            if (v4 is not null)
-            {
-                fds[count++] = new LibC.PollFd { Fd = UdpBatch.Descriptor(v4), Events = LibC.POLLIN };
-            }
-
-            int i6 = v6 is null ? -1 : count;
-            if (v6 is not null)
-            {
-                fds[count++] = new LibC.PollFd { Fd = UdpBatch.Descriptor(v6), Events = LibC.POLLIN };
-            }
-
-            // The sockets stay referenced by the transport object here, and a transport this loop still
-            // polls is only closed after it has been replaced (the wake makes the next turn see that).
+            // A transport this loop still polls is only closed after it has been replaced, and the
+            // replacement wakes this poll, so the next turn polls the new sockets.
             if (LibC.Poll(fds, (nuint)count, -1) < 0)
             {
                 if (LibC.Errno == LibC.EINTR)
