@@ -35,7 +35,7 @@ internal static class OutputJson
 /// <summary>The compile-time JSON shapes of everything <c>snek</c> outputs.</summary>
 [JsonSourceGenerationOptions(
     UseStringEnumConverter = true,
-    Converters = [typeof(IPAddressText), typeof(IPEndPointText), typeof(EndPointText)])]
+    Converters = [typeof(TextConverter<IPAddress>), typeof(TextConverter<IPEndPoint>), typeof(TextConverter<EndPoint>)])]
 [JsonSerializable(typeof(SnekCertificate))]
 [JsonSerializable(typeof(SnekSession))]
 [JsonSerializable(typeof(SnekServerStatus))]
@@ -50,29 +50,15 @@ internal static class OutputJson
 [JsonSerializable(typeof(long))]
 internal sealed partial class OutputJsonContext : JsonSerializerContext;
 
-/// <summary>An address as its text (its object shape is useless, and ScopeId throws for IPv4).</summary>
-internal sealed class IPAddressText : JsonConverter<IPAddress>
+/// <summary>
+/// A value as its text: addresses ("198.18.0.1"; their object shape is useless and ScopeId throws for
+/// IPv4) and endpoints ("198.18.0.1:10666", "[2001:2::1]:10666").
+/// </summary>
+internal sealed class TextConverter<T> : JsonConverter<T>
+    where T : class
 {
-    public override IPAddress Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         throw new NotSupportedException("snek only writes JSON.");
 
-    public override void Write(Utf8JsonWriter writer, IPAddress value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-}
-
-/// <summary>An endpoint as its text ("198.18.0.1:10666", "[2001:2::1]:10666").</summary>
-internal sealed class IPEndPointText : JsonConverter<IPEndPoint>
-{
-    public override IPEndPoint Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("snek only writes JSON.");
-
-    public override void Write(Utf8JsonWriter writer, IPEndPoint value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
-}
-
-/// <summary>Any other endpoint as its text.</summary>
-internal sealed class EndPointText : JsonConverter<EndPoint>
-{
-    public override EndPoint Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("snek only writes JSON.");
-
-    public override void Write(Utf8JsonWriter writer, EndPoint value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }
