@@ -125,7 +125,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
                 // From now until the client stops, reconnects included: nothing leaves outside the tunnel.
                 (_host ?? throw HostRoutingUnavailable("KillSwitch")).ApplyKillSwitch(FullTunnelOptions.DefaultMark);
             }
-            _device.Start(oneThread: true);
+            _device.Start();
         }
         catch
         {

@@ -19,9 +19,9 @@ internal delegate void ControlHandler(Peer peer, ReadOnlySpan<byte> message);
 /// back to the sending peer → TUN) and runs the session timers (keepalives, expiry, the rekey trigger),
 /// once, for every peer. Handshakes, addresses and policy belong to its owner (<see cref="Server"/>,
 /// <see cref="Client"/>), which hears of expiries and due rekeys through <see cref="Expired"/> and
-/// <see cref="RekeyDue"/>. Threads: one TUN reader and one receive loop per transport socket, or one data
-/// thread polling them all (<see cref="Start"/>), and the timer loop (<see cref="RunTimersAsync"/>), which
-/// sleeps until the earliest session deadline.
+/// <see cref="RekeyDue"/>. Threads: one data thread polling the TUN and the sockets, with a receive helper
+/// while it is busy, or one TUN reader and one receive loop per transport socket (<see cref="Start"/>),
+/// and the timer loop (<see cref="RunTimersAsync"/>), which sleeps until the earliest session deadline.
 /// </summary>
 internal sealed class Device : IDisposable
 {
@@ -33,6 +33,12 @@ internal sealed class Device : IDisposable
     /// Under load the next read follows a send within microseconds, so batches still form.
     /// </summary>
     internal const long LoneGapMicroseconds = 100;
+
+    /// <summary>The window over which a data thread's busy share is measured.</summary>
+    internal const long LoadWindowMicroseconds = 10_000;
+
+    private const int DataThreadOwns = 0;
+    private const int HelperOwns = 1;
 
     /// <summary>Longest sleep of the timer loop with no deadline sooner.</summary>
     internal static readonly TimeSpan MaxTimerSleep = TimeSpan.FromSeconds(30);
@@ -48,7 +54,13 @@ internal sealed class Device : IDisposable
     private readonly WakeSignal _wake = new();
     private Thread? _tunThread;
     private Thread? _dataThread;
-    private int _dataWake = -1; // eventfd of the one data thread: a new transport, or stop
+    private Thread? _helperThread;
+    private int _dataWake = -1; // eventfd of the one data thread: a new transport, the sockets given back, or stop
+    private int _helperWake = -1; // eventfd of its receive helper: a new transport, the sockets handed over, or stop
+    private bool _helperAllowed;
+    private int _udpOwner; // DataThreadOwns or HelperOwns; changed only by the thread that owns the sockets
+    private double _dataLoad; // the data thread's busy share in its last window, for the helper's decision
+    private long _dataLoadAt; // when that window closed (Stopwatch ticks)
     private long _dropsNoRoute;
     private int _disposed;
 
@@ -90,18 +102,22 @@ internal sealed class Device : IDisposable
     public ControlHandler? ControlReceived { get; set; }
 
     /// <summary>
-    /// Starts the data path: a TUN reader and the transport's receive loops, or, with
-    /// <paramref name="oneThread"/> (unless <see cref="LatencySwitches.OneThread"/> says otherwise) on a
-    /// real TUN and UDP transport, one thread that waits on all of them. One thread answers a lone packet
-    /// sooner and with less CPU, but does all of a tunnel's sealing and opening on one core: right for a
-    /// client, whose traffic is mostly one way at a time; a server with many clients keeps two threads.
+    /// Starts the data path. On a real TUN and UDP transport: one data thread that waits on the TUN and
+    /// the sockets in one poll(), so a lone packet's reply is handled by the thread that sent its request;
+    /// while that thread is busy (<see cref="LatencySwitches.SplitLoad"/>) a receive helper takes the
+    /// sockets, so both directions get a core, and gives them back once the load has fallen
+    /// (<see cref="LatencySwitches.MergeLoad"/>). <see cref="LatencySwitches.OneThread"/> forces one
+    /// thread always ("1") or a TUN reader and the transport's receive threads always ("0"), as other
+    /// transports get.
     /// </summary>
-    public void Start(bool oneThread = false)
+    public void Start()
     {
-        if ((LatencySwitches.OneThread ?? oneThread) && _tun is TunDevice tun && _transport is UdpTransport
+        if (LatencySwitches.OneThread != false && _tun is TunDevice tun && _transport is UdpTransport
             && (_dataWake = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK)) >= 0)
         {
-            _dataThread = new Thread(() => DataLoop(tun)) { IsBackground = true, Name = _tun.Name + " data" };
+            _helperAllowed = LatencySwitches.OneThread is null
+                && (_helperWake = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK)) >= 0;
+            _dataThread = new Thread(() => DataLoop(tun, helper: false)) { IsBackground = true, Name = _tun.Name + " data" };
             _dataThread.Start();
             return;
         }
@@ -203,12 +219,18 @@ internal sealed class Device : IDisposable
         old.Dispose();
     }
 
-    private unsafe void SignalDataLoop()
+    private void SignalDataLoop()
     {
-        if (_dataWake >= 0)
+        Signal(_dataWake);
+        Signal(_helperWake);
+    }
+
+    private static unsafe void Signal(int eventFd)
+    {
+        if (eventFd >= 0)
         {
             ulong one = 1;
-            LibC.Write(_dataWake, (byte*)&one, sizeof(ulong));
+            LibC.Write(eventFd, (byte*)&one, sizeof(ulong));
         }
     }
 
@@ -409,28 +431,42 @@ internal sealed class Device : IDisposable
         }
     }
 
-    // The one data thread (LatencySwitches.OneThread): waits in poll() on the TUN, each UDP socket and the
-    // stop signal; takes what is queued on each ready one without waiting. A reply comes back to the
-    // thread that sent its request, on the CPU whose caches hold what the request touched.
-    private unsafe void DataLoop(TunDevice tun)
+    // The one data thread (tun set) and its receive helper (tun null) run this loop. It waits in poll()
+    // on its eventfd, the TUN (data thread) and, while this thread owns them, the UDP sockets, and takes
+    // what is queued on each ready fd without waiting. A reply comes back to the thread that sent its
+    // request, on the CPU whose caches hold what the request touched. The sockets pass between the two
+    // threads with the load; only their owner hands them over, after its last receive, so they never
+    // have two readers.
+    private unsafe void DataLoop(TunDevice? tun, bool helper)
     {
-        using var sender = new TunSender(this);
+        using TunSender? sender = tun is null ? null : new TunSender(this);
         using UdpBatch received = UdpTransport.CreateReceiveBatch();
         var receiver = new Receiver(this);
         var from4 = new SocketAddress(AddressFamily.InterNetwork);
         var from6 = new SocketAddress(AddressFamily.InterNetworkV6);
         long datagrams = 0;
+        int wake = helper ? _helperWake : _dataWake;
+        int mine = helper ? HelperOwns : DataThreadOwns;
+        var meter = new BusyMeter(Stopwatch.Frequency * LoadWindowMicroseconds / 1_000_000, Stopwatch.GetTimestamp());
         LibC.PollFd* fds = stackalloc LibC.PollFd[4];
-        fds[0] = new LibC.PollFd { Fd = _dataWake, Events = LibC.POLLIN };
-        fds[1] = new LibC.PollFd { Fd = tun.Handle, Events = LibC.POLLIN };
+        fds[0] = new LibC.PollFd { Fd = wake, Events = LibC.POLLIN };
+        int fixedCount = 1;
+        if (tun is not null)
+        {
+            fds[fixedCount++] = new LibC.PollFd { Fd = tun.Handle, Events = LibC.POLLIN };
+        }
+
         UdpTransport? transport = null;
         Socket? v4 = null;
         Socket? v6 = null;
-        int count = 0, i4 = -1, i6 = -1;
+        bool owned = false;
+        int count = fixedCount, i4 = -1, i6 = -1;
         while (Volatile.Read(ref _disposed) == 0)
         {
-            // The socket entries change only with the transport (roaming), which also wakes this loop.
-            if (!ReferenceEquals(_transport, transport))
+            // The socket entries change only with the transport (roaming) or their owner, and either
+            // change wakes this loop.
+            bool owns = Volatile.Read(ref _udpOwner) == mine;
+            if (!ReferenceEquals(_transport, transport) || owns != owned)
             {
                 if (_transport is not UdpTransport current)
                 {
@@ -438,9 +474,10 @@ internal sealed class Device : IDisposable
                 }
 
                 transport = current;
-                v4 = transport.Socket4;
-                v6 = transport.Socket6;
-                count = 2;
+                owned = owns;
+                v4 = owns ? transport.Socket4 : null;
+                v6 = owns ? transport.Socket6 : null;
+                count = fixedCount;
                 i4 = v4 is null ? -1 : count;
                 if (v4 is not null)
                 {
@@ -452,6 +489,12 @@ internal sealed class Device : IDisposable
                 {
                     fds[count++] = new LibC.PollFd { Fd = UdpBatch.Descriptor(v6), Events = LibC.POLLIN };
                 }
+            }
+
+            long now = _helperAllowed ? Stopwatch.GetTimestamp() : 0;
+            if (_helperAllowed && meter.Waiting(now, out double load) && PassSockets(helper, owned, load, now, meter.WindowTicks))
+            {
+                continue; // rebuild the poll set without the sockets
             }
 
             // A transport this loop still polls is only closed after it has been replaced, and the
@@ -467,22 +510,27 @@ internal sealed class Device : IDisposable
                 return;
             }
 
+            if (_helperAllowed)
+            {
+                meter.Woke(Stopwatch.GetTimestamp());
+            }
+
             if (fds[0].Revents != 0)
             {
                 ulong value;
-                LibC.Read(_dataWake, (byte*)&value, sizeof(ulong)); // a new transport, or stop
+                LibC.Read(wake, (byte*)&value, sizeof(ulong)); // a new transport, the sockets passed, or stop
                 continue;
             }
 
             bool stopped = false;
             if (i4 >= 0 && fds[i4].Revents != 0)
             {
-                stopped |= !transport.ReceiveQueued(v4!, received, from4, receiver, ref datagrams);
+                stopped |= !transport!.ReceiveQueued(v4!, received, from4, receiver, ref datagrams);
             }
 
             if (i6 >= 0 && fds[i6].Revents != 0)
             {
-                stopped |= !transport.ReceiveQueued(v6!, received, from6, receiver, ref datagrams);
+                stopped |= !transport!.ReceiveQueued(v6!, received, from6, receiver, ref datagrams);
             }
 
             if (stopped && ReferenceEquals(transport, _transport))
@@ -490,11 +538,57 @@ internal sealed class Device : IDisposable
                 return; // the device is stopping
             }
 
-            if (fds[1].Revents != 0 && !DrainTun(tun, sender))
+            if (tun is not null && fds[1].Revents != 0 && !DrainTun(tun, sender!))
             {
                 return;
             }
         }
+    }
+
+    // At the end of a load window of the data thread or its helper: hands the sockets over when this
+    // thread owns them and ReceiveHelperPolicy says so. True when they went.
+    private bool PassSockets(bool helper, bool owned, double load, long now, long window)
+    {
+        if (!helper)
+        {
+            Volatile.Write(ref _dataLoad, load);
+            Volatile.Write(ref _dataLoadAt, now);
+            if (!owned || !ReceiveHelperPolicy.Split(load, LatencySwitches.SplitLoad))
+            {
+                return false;
+            }
+
+            if (Volatile.Read(ref _helperThread) is null)
+            {
+                var thread = new Thread(() => DataLoop(null, helper: true)) { IsBackground = true, Name = _tun.Name + " recv" };
+                Volatile.Write(ref _helperThread, thread);
+                thread.Start();
+            }
+
+            Volatile.Write(ref _udpOwner, HelperOwns);
+            Signal(_helperWake);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("Receive helper takes the UDP sockets (data thread busy {Load:P0})", load);
+            }
+
+            return true;
+        }
+
+        double dataLoad = Volatile.Read(ref _dataLoad);
+        if (!owned || !ReceiveHelperPolicy.Merge(load, dataLoad, now - Volatile.Read(ref _dataLoadAt), window, LatencySwitches.MergeLoad))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _udpOwner, DataThreadOwns);
+        Signal(_dataWake);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Receive helper gives the UDP sockets back (busy {Load:P0}, data thread {DataLoad:P0} when last measured)", load, dataLoad);
+        }
+
+        return true;
     }
 
     // Reads what the TUN queue holds, sealing and sending; false once the TUN is gone. A lone packet has
@@ -652,15 +746,21 @@ internal sealed class Device : IDisposable
             p.Session?.Dispose();
         }
 
-        // The one data thread polls the fds: it leaves before they close.
+        // The one data thread and its helper poll the fds: they leave before the fds close.
         SignalDataLoop();
         _dataThread?.Join(TimeSpan.FromSeconds(2));
+        Volatile.Read(ref _helperThread)?.Join(TimeSpan.FromSeconds(2));
         _transport.Dispose();
         _tun.Dispose();
         _tunThread?.Join(TimeSpan.FromSeconds(2));
         if (_dataWake >= 0)
         {
             LibC.Close(_dataWake);
+        }
+
+        if (_helperWake >= 0)
+        {
+            LibC.Close(_helperWake);
         }
 
         Wake();

@@ -52,6 +52,24 @@ public class LatencySwitchesTests
         Assert.Equal(expected, LatencySwitches.ParseOptionalSwitch(value));
     }
 
+    [Theory]
+    [InlineData(null, 0.8, 0.8)]
+    [InlineData("", 0.8, 0.8)]
+    [InlineData("0", 0.8, 0.0)]
+    [InlineData("0.35", 0.8, 0.35)]
+    [InlineData(" 1.5 ", 0.8, 1.5)]
+    [InlineData("2", 0.8, 2.0)]
+    [InlineData("2.5", 0.8, 0.8)]
+    [InlineData("-0.1", 0.8, 0.8)]
+    [InlineData("0,5", 0.8, 0.8)]
+    [InlineData("1e-1", 0.8, 0.8)]
+    [InlineData("NaN", 0.8, 0.8)]
+    [InlineData("half", 0.8, 0.8)]
+    public void Load_switches_take_a_share_from_0_to_2_and_fall_back_on_anything_else(string? value, double fallback, double expected)
+    {
+        Assert.Equal(expected, LatencySwitches.ParseLoad(value, fallback), 9);
+    }
+
     [Fact]
     public void Budget_halves_on_misses_down_to_an_eighth_and_doubles_on_hits_up_to_the_maximum()
     {

@@ -58,31 +58,35 @@ public sealed class TunnelDataPathTests
     }
 
     /// <summary>
-    /// The data threads: by default a client runs one data thread that waits on the TUN and both UDP
-    /// sockets in one poll(), and a server a TUN reader plus a receive thread per socket;
-    /// JORMUNGANDR_ONE_THREAD=1 or 0 makes both ends one way. Each way a TCP transfer over IPv6 and pings
-    /// both ways pass, and SIGTERM stops the client at once (the loop leaves before its fds close).
+    /// The data threads: by default each end runs one data thread that waits on the TUN and the UDP
+    /// sockets in one poll(), and hands the sockets to a receive helper ("recv") while it is busy;
+    /// JORMUNGANDR_ONE_THREAD=1 keeps one thread always, =0 a TUN reader plus a receive thread per socket.
+    /// With the load thresholds at their extremes the sockets pass to the helper and back every load
+    /// window, all through the transfer. Each way a TCP transfer over IPv6 arrives intact, pings pass
+    /// both ways, and SIGTERM stops the client at once (the loops leave before their fds close).
     /// </summary>
     [NetworkLabTheory]
-    [InlineData("e2eth", null, false, true)]
-    [InlineData("e2eth1", "1", true, true)]
-    [InlineData("e2eth0", "0", false, false)]
-    public void Data_threads_carry_a_transfer_and_pings_and_stop_on_sigterm(string tag, string? oneThread, bool serverOne, bool clientOne)
+    [InlineData("e2eth", new string[0], true, null)]
+    [InlineData("e2eth1", new[] { "JORMUNGANDR_ONE_THREAD=1" }, true, false)]
+    [InlineData("e2eth0", new[] { "JORMUNGANDR_ONE_THREAD=0" }, false, false)]
+    [InlineData("e2ethx", new[] { "JORMUNGANDR_SPLIT_LOAD=0", "JORMUNGANDR_MERGE_LOAD=2" }, true, true)]
+    public void Data_threads_carry_a_transfer_and_pings_and_stop_on_sigterm(string tag, string[] environment, bool dataThread, bool? helper)
     {
         using TunnelLab lab = TunnelLab.Create(tag);
-        lab.CommandPrefix = oneThread is null ? ["env", "-u", "JORMUNGANDR_ONE_THREAD"] : ["env", "JORMUNGANDR_ONE_THREAD=" + oneThread];
+        lab.CommandPrefix = ["env", "-u", "JORMUNGANDR_ONE_THREAD", "-u", "JORMUNGANDR_SPLIT_LOAD", "-u", "JORMUNGANDR_MERGE_LOAD", .. environment];
         string key = lab.CreateClientKey("alice");
-        LabProcess server = lab.StartServer(ipv6: true);
-        LabProcess client = lab.StartClient(1, key);
+        LabProcess server = lab.StartServer(true, "--verbose");
+        LabProcess client = lab.StartClient(1, key, null, "--verbose");
         Assert.True(lab.WaitForClient(1, TimeSpan.FromSeconds(45), client) is not null,
             $"client not established.\nserver: {server.StandardError}\nclient: {client.StandardError}");
 
-        foreach ((LabProcess p, string name, bool one) in new[] { (server, lab.ServerInterface, serverOne), (client, lab.ClientInterface(1), clientOne) })
+        (LabProcess Process, string Interface)[] ends = [(server, lab.ServerInterface), (client, lab.ClientInterface(1))];
+        foreach ((LabProcess p, string name) in ends)
         {
             string[] threads = ThreadNames(p.Id);
-            Assert.Equal(one, threads.Contains(Comm(name + " data")));
-            Assert.Equal(!one, threads.Contains(Comm(name + " tun")));
-            Assert.Equal(!one, threads.Any(t => t.StartsWith(Comm(name + " udp"), StringComparison.Ordinal)));
+            Assert.Equal(dataThread, threads.Contains(Comm(name + " data")));
+            Assert.Equal(!dataThread, threads.Contains(Comm(name + " tun")));
+            Assert.Equal(!dataThread, threads.Any(t => t.StartsWith(Comm(name + " udp"), StringComparison.Ordinal)));
         }
 
         (string sent, string received, _) = TunnelLab.Transfer(lab.Lab.Client, lab.Lab.Server, TunnelLab.ServerInner6, 20L << 20, 5206, TimeSpan.FromSeconds(120));
@@ -93,9 +97,33 @@ public sealed class TunnelDataPathTests
             Assert.True(ping.Succeeded, $"ping {target}: {ping.StandardOutput}{ping.StandardError}");
         }
 
+        if (helper is bool expected)
+        {
+            // The helper is started at the first hand-over and stays (asleep) for the next; each hand-over
+            // and return is a debug line. At the extremes the sockets go to and fro every window under load.
+            foreach ((LabProcess p, string name) in ends)
+            {
+                Assert.Equal(expected, ThreadNames(p.Id).Contains(Comm(name + " recv")));
+                int splits = Occurrences(p.StandardError, "Receive helper takes the UDP sockets");
+                int merges = Occurrences(p.StandardError, "Receive helper gives the UDP sockets back");
+                Assert.True(expected ? splits >= 5 && merges >= 4 : splits == 0 && merges == 0, $"{name}: {splits} hand-overs, {merges} returns");
+            }
+        }
+
         Assert.True(client.Stop(TimeSpan.FromSeconds(10)), "the client did not exit");
         Assert.NotEqual(137, client.ExitCode); // not the SIGKILL after the grace period
         Assert.DoesNotContain(lab.ClientInterface(1), lab.Lab.Client.Run(["ip", "-o", "link", "show"]).StandardOutput, StringComparison.Ordinal);
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
     }
 
     // A thread's name as the kernel keeps it (15 bytes at most).
