@@ -500,10 +500,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
     // the main table. IPv6 only when the server gave this client an IPv6 address.
     private void ApplyFullTunnel(TunnelConfig config, bool pushed4, bool pushed6)
     {
-        IPNetwork[] routes = [.. _options.Routes.Select(OptionChecks.Route)];
-        bool want4 = _options.FullTunnel || pushed4 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetwork);
-        bool want6 = (_options.FullTunnel || pushed6 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
-            && config.Address6 is not null;
+        (bool want4, bool want6) = WantsFullTunnel(config, pushed4, pushed6);
         lock (_hostGate)
         {
             bool add4 = want4 && !_fullTunnel4;
@@ -519,6 +516,58 @@ internal sealed class Client : IRoamingTunnel, IDisposable
         }
 
         _logger.LogInformation("Full tunnel: all {Families} traffic goes through {Interface}", want4 && want6 ? "IPv4 and IPv6" : want4 ? "IPv4" : "IPv6", _device.Name);
+    }
+
+    // The families to route entirely through the tunnel: by the client's option or its own /0 route, or
+    // by an accepted pushed /0; IPv6 only with an IPv6 tunnel address.
+    private (bool V4, bool V6) WantsFullTunnel(TunnelConfig config, bool pushed4, bool pushed6)
+    {
+        IPNetwork[] routes = [.. _options.Routes.Select(OptionChecks.Route)];
+        bool want4 = _options.FullTunnel || pushed4 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetwork);
+        bool want6 = (_options.FullTunnel || pushed6 || routes.Any(r => r.PrefixLength == 0 && r.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+            && config.Address6 is not null;
+        return (want4, want6);
+    }
+
+    // A later push without the default route it pushed before: that family's full tunnel goes (after the
+    // peer stopped owning /0), unless the client's own options want it. The kill switch, an option of the
+    // client, stays: with it, what no longer goes through the tunnel does not go at all.
+    private void WithdrawFullTunnel(TunnelConfig config, PushDecision current)
+    {
+        (bool want4, bool want6) = WantsFullTunnel(config, current.FullTunnel4, current.FullTunnel6);
+        bool remove4, remove6;
+        lock (_hostGate)
+        {
+            remove4 = _fullTunnel4 && !want4;
+            remove6 = _fullTunnel6 && !want6;
+            if (!remove4 && !remove6)
+            {
+                return;
+            }
+
+            _fullTunnel4 &= !remove4;
+            _fullTunnel6 &= !remove6;
+        }
+
+        if (_peer is Peer peer)
+        {
+            _device!.SetAllowedNetworks(peer, AllowedNetworks(config));
+        }
+
+        string families = remove4 && remove6 ? "IPv4 and IPv6" : remove4 ? "IPv4" : "IPv6";
+        try
+        {
+            lock (_hostGate)
+            {
+                _host?.RemoveFullTunnel(new FullTunnelOptions(_device!.Name, IPv4: remove4, IPv6: remove6));
+            }
+
+            _logger.LogInformation("Full tunnel for {Families} withdrawn by the server", families);
+        }
+        catch (SnekException e)
+        {
+            _logger.LogWarning("Full tunnel for {Families} withdrawn by the server but not removed: {Reason}", families, e.Message);
+        }
     }
 
     // Asks the server for its pushed configuration after every new session: at once, then after 1, 2, 4 s
@@ -610,6 +659,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
             if (previous is not null)
             {
                 WithdrawPushedRoutes(previous, decision);
+                WithdrawFullTunnel(config, decision);
             }
 
             ApplyDns(decision.Dns);
@@ -626,8 +676,7 @@ internal sealed class Client : IRoamingTunnel, IDisposable
 
     // A later push (the server's configuration changed while this client ran) replaces the earlier one:
     // routes it no longer pushes leave the interface, after the peer stopped owning them, unless the
-    // client's own options route them too. A full tunnel taken from the earlier push stays until the
-    // client stops (the kill switch and the host's routing depend on it); the log says so.
+    // client's own options route them too (a pushed default route: WithdrawFullTunnel).
     private void WithdrawPushedRoutes(PushDecision previous, PushDecision current)
     {
         var own = new HashSet<IPNetwork>(_options.Routes.Select(OptionChecks.Route));
@@ -648,12 +697,6 @@ internal sealed class Client : IRoamingTunnel, IDisposable
                 _logger.LogWarning("Pushed route {Route} withdrawn by the server but not removed: {Reason}", route, e.Message);
             }
         }
-
-        if ((previous.FullTunnel4 && !current.FullTunnel4) || (previous.FullTunnel6 && !current.FullTunnel6))
-        {
-            _logger.LogWarning("The server no longer pushes a default route; the full tunnel stays until this client stops");
-        }
-
     }
 
     // The pushed DNS, or none: a reconnect with the same settings keeps what is applied; other settings

@@ -13,6 +13,8 @@ namespace Jormungandr.Routing;
 /// </summary>
 internal sealed class HostRouting : IDisposable
 {
+    private const string SourceValidMark = "net.ipv4.conf.all.src_valid_mark";
+
     private readonly HostSystem _system;
     private readonly HostJournal _journal;
     private readonly string _runDirectory;
@@ -98,7 +100,7 @@ internal sealed class HostRouting : IDisposable
         if (options.IPv4)
         {
             // As wg-quick: reverse-path filtering then accepts replies routed by mark.
-            AddSysctl(steps, "net.ipv4.conf.all.src_valid_mark", "1");
+            AddSysctl(steps, SourceValidMark, "1");
         }
 
         foreach (HostChange change in options.Changes())
@@ -112,6 +114,19 @@ internal sealed class HostRouting : IDisposable
         }
 
         Run(steps);
+    }
+
+    /// <summary>
+    /// Undoes the full tunnel of the families <paramref name="options"/> names (its table route and rules,
+    /// and for IPv4 the <c>src_valid_mark</c> it set), newest first; the other changes stay. What was
+    /// never applied is skipped. A change that cannot be undone stays recorded, as in <see cref="Remove"/>,
+    /// and the first failure is thrown after the others were tried.
+    /// </summary>
+    public void RemoveFullTunnel(FullTunnelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var ours = new HashSet<HostChange>(options.Changes());
+        RevertAll(_system, _journal, c => ours.Contains(c) || (options.IPv4 && c is SysctlChange { Key: SourceValidMark }));
     }
 
     /// <summary>Drops everything this host sends outside the tunnel except the tunnel's marked sockets and loopback (<see cref="NftRulesets.KillSwitch"/>).</summary>
@@ -184,12 +199,18 @@ internal sealed class HostRouting : IDisposable
     /// <summary>Same as <see cref="Remove"/>.</summary>
     public void Dispose() => Remove();
 
-    private static List<HostChange> RevertAll(HostSystem system, HostJournal journal)
+    // Undoes the journal's changes that which picks (all without it), newest first.
+    private static List<HostChange> RevertAll(HostSystem system, HostJournal journal, Func<HostChange, bool>? which = null)
     {
         var undone = new List<HostChange>();
         SnekException? first = null;
         foreach (HostChange change in journal.Changes.Reverse().ToList())
         {
+            if (which is not null && !which(change))
+            {
+                continue;
+            }
+
             try
             {
                 system.Revert(change);

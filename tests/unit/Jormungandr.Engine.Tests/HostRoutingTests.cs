@@ -53,6 +53,38 @@ public sealed class HostRoutingTests : IDisposable
     }
 
     [Fact]
+    public void One_familys_full_tunnel_is_removed_alone_and_the_other_changes_stay()
+    {
+        var host = new FakeHost();
+        HostRouting routing = HostRouting.Open(host.System, _runDirectory, Tun, out _);
+        routing.ApplyFullTunnel(new FullTunnelOptions(Tun));
+        routing.ApplyKillSwitch(FullTunnelOptions.DefaultMark);
+        host.Routing.Log.Clear();
+
+        routing.RemoveFullTunnel(new FullTunnelOptions(Tun, IPv6: false));
+        Assert.Equal(
+        [
+            "delete ip rule 32761: not fwmark 0x536e lookup 21358",
+            "delete ip rule 32760: from all lookup 254 suppress_prefixlength 0",
+            "delete ip route default dev snk0 table 21358",
+        ], host.Routing.Log);
+        Assert.Equal("0", host.Sysctl.Values["net.ipv4.conf.all.src_valid_mark"]);
+        Assert.Equal(3, host.Routing.Installed.Count);
+        Assert.All(host.Routing.Installed, c => Assert.True(c is RuleChange { V6: true } or TableRouteChange { V6: true }, c.Describe()));
+        Assert.Single(host.Nftables.Tables); // the kill switch is not the full tunnel's
+        Assert.Equal(routing.Changes, HostJournal.Load(HostJournal.PathFor(_runDirectory, Tun)).Changes);
+
+        // Again, or a family never applied: nothing to undo, nothing undone.
+        host.Routing.Log.Clear();
+        routing.RemoveFullTunnel(new FullTunnelOptions(Tun, IPv6: false));
+        Assert.Empty(host.Routing.Log);
+
+        routing.RemoveFullTunnel(new FullTunnelOptions(Tun, IPv4: false));
+        Assert.Empty(host.Routing.Installed);
+        Assert.Single(routing.Changes); // the kill switch's table
+    }
+
+    [Fact]
     public void IPv4_only_full_tunnel_touches_no_IPv6_rule()
     {
         var host = new FakeHost();

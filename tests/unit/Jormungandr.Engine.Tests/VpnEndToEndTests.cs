@@ -94,6 +94,58 @@ public sealed class VpnEndToEndTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A full tunnel taken from a pushed default route is withdrawn when the server, restarted with
+    /// other settings, pushes none: the rules and the table route go, the internet host is out of reach
+    /// again (no route to it outside the tunnel) while the session and the router stay reachable, and the
+    /// client's stop leaves the routing as it was.
+    /// </summary>
+    [NetworkLabFact]
+    public void A_full_tunnel_from_a_push_is_withdrawn_when_a_later_push_has_no_default_route()
+    {
+        using RoutedLab lab = RoutedLab.Create("vpnpw");
+        string tag = Guid.NewGuid().ToString("N")[..4];
+        string serverIf = "snk" + tag + "s";
+        string clientIf = "snk" + tag + "c";
+        string before = lab.Client.RoutingSnapshot();
+        var processes = new List<LabProcess>();
+        try
+        {
+            string[] server = ["server", "--authorized-keys", Path.Combine(_dir, "authorized"), "--cert", Path.Combine(_dir, "server.priv"),
+                "--interface", serverIf, "--state-dir", Path.Combine(_dir, "state"), "--gateway", "--status-dir", _status];
+            LabProcess first = Start(processes, lab.Server, [.. server, "--push-route", "0.0.0.0/0"]);
+            LabProcess client = Start(processes, lab.Client, "connect", RoutedLab.ServerAddress.ToString(), "--cert", Path.Combine(_dir, "laptop.priv"),
+                "--server-key", Path.Combine(_dir, "server.pub"), "--interface", clientIf, "--status-dir", _status);
+            SnekSession? session = WaitForSession(clientIf, s => s.State == SessionState.Established && s.AllowedNetworks.Contains("0.0.0.0/0"), client);
+            Assert.True(session is not null, client.StandardError + first.StandardError);
+            Assert.True(Ping(lab.Client, RoutedLab.InternetAddress), "IPv4 through the pushed full tunnel");
+            Assert.Contains("fwmark 0x536e", lab.Client.Ip("rule").StandardOutput, StringComparison.Ordinal);
+
+            Assert.True(first.Stop(TimeSpan.FromSeconds(10)));
+            LabProcess second = Start(processes, lab.Server, [.. server, "--push-route", "198.19.64.0/24"]);
+            session = WaitForSession(clientIf, s => s.State == SessionState.Established && s.AllowedNetworks.Contains("198.19.64.0/24"), client);
+            Assert.True(session is not null, client.StandardError + second.StandardError);
+            Assert.True(WaitFor(() => !lab.Client.Ip("rule").StandardOutput.Contains("0x536e", StringComparison.Ordinal)), lab.Client.Ip("rule").StandardOutput + client.StandardError);
+            Assert.DoesNotContain("0.0.0.0/0", session!.AllowedNetworks);
+            Assert.DoesNotContain("table 21358", lab.Client.Ip("route", "show", "table", "all").StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("Full tunnel for IPv4 withdrawn by the server", client.StandardError, StringComparison.Ordinal);
+            Assert.False(Ping(lab.Client, RoutedLab.InternetAddress), "without the full tunnel the internet host is out of reach");
+            Assert.True(Ping(lab.Client, RoutedLab.RouterClientSide), "the host's own routing is back");
+            Assert.True(Ping(lab.Client, IPAddress.Parse("198.19.0.1")), "the tunnel itself carries on");
+
+            Assert.True(client.Stop(TimeSpan.FromSeconds(10)));
+            Assert.Equal(before, lab.Client.RoutingSnapshot());
+        }
+        finally
+        {
+            foreach (LabProcess p in processes)
+            {
+                p.Stop(TimeSpan.FromSeconds(5));
+                p.Dispose();
+            }
+        }
+    }
+
     [NetworkLabFact]
     public void Pushed_routes_and_dns_are_taken_within_policy_and_put_back_and_the_kill_switch_holds_while_reconnecting()
     {

@@ -152,6 +152,36 @@ public class VpnBehaviourTests
         Assert.Equal("0", lab.Hosts[SimLab.ServerAddress].Sysctl.Values["net.ipv4.ip_forward"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_later_push_without_the_default_route_withdraws_the_full_tunnel_unless_the_client_asks_for_it(bool ownFullTunnel)
+    {
+        await using var lab = new SimLab();
+        SimClient a = lab.AddClient("a");
+        lab.StartServer(o => o with { PushRoutes = ["0.0.0.0/0", "198.19.64.0/24"], Gateway = true });
+        await Connect(lab, a, o => o with { FullTunnel = ownFullTunnel });
+        FakeHost host = lab.Hosts[a.Address];
+        await SimLab.WaitUntilAsync(() => a.Session.AllowedNetworks.Contains("0.0.0.0/0") && a.Session.AllowedNetworks.Contains("198.19.64.0/24"), "the first push at a");
+        Assert.Contains(host.Routing.Installed, c => c is TableRouteChange { V6: false });
+
+        // The pushed DNS is applied last, after the withdrawals: once it shows, the push is done.
+        await RestartServer(lab, a, o => o with { PushRoutes = ["198.19.65.0/24"], PushDns = ["198.19.0.1"] });
+        await SimLab.WaitUntilAsync(() => a.Session.Dns is not null, "the second push at a");
+
+        // Without its own full tunnel the client goes back to the host's routing: no rule, no table route,
+        // src_valid_mark as it was, and the server may no longer send from any address.
+        Assert.Equal(ownFullTunnel, a.Session.AllowedNetworks.Contains("0.0.0.0/0"));
+        Assert.Equal(ownFullTunnel, host.Routing.Installed.Any(c => c is TableRouteChange { V6: false }));
+        Assert.Equal(ownFullTunnel, host.Routing.Installed.Any(c => c is RuleChange { V6: false }));
+        Assert.Equal(ownFullTunnel ? "1" : "0", host.Sysctl.Values["net.ipv4.conf.all.src_valid_mark"]);
+        Assert.Contains("198.19.65.0/24", a.Session.AllowedNetworks);
+        Assert.DoesNotContain("198.19.64.0/24", a.Session.AllowedNetworks);
+
+        await a.DisposeAsync();
+        Assert.Empty(host.Routing.Installed);
+    }
+
     [Fact]
     public async Task A_network_behind_a_client_is_routed_to_it_and_accepted_only_from_it()
     {
