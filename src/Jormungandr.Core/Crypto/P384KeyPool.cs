@@ -51,23 +51,30 @@ internal sealed class P384KeyPool
         return key ?? _generate();
     }
 
+    // Fills the queue up to Capacity. A Take that found the flag still set just before it was cleared
+    // scheduled nothing, so the worker looks again after clearing it: the pool never stays at half or
+    // below after a Take.
     private void Refill()
     {
-        try
+        do
         {
-            while (Count < Capacity)
+            try
             {
-                _keys.Enqueue(_generate());
-                Interlocked.Increment(ref _count);
+                while (Count < Capacity)
+                {
+                    _keys.Enqueue(_generate());
+                    Interlocked.Increment(ref _count);
+                }
             }
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            // Take falls back to inline generation, which reports the error to its caller.
-        }
-        finally
-        {
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Take falls back to inline generation, which reports the error to its caller.
+                Volatile.Write(ref _refilling, 0);
+                return;
+            }
+
             Volatile.Write(ref _refilling, 0);
         }
+        while (Count <= Capacity / 2 && Interlocked.CompareExchange(ref _refilling, 1, 0) == 0);
     }
 }
