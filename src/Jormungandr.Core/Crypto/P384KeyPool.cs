@@ -69,11 +69,12 @@ internal sealed class P384KeyPool
             catch (System.Security.Cryptography.CryptographicException)
             {
                 // Take falls back to inline generation, which reports the error to its caller.
-                Volatile.Write(ref _refilling, 0);
                 return;
             }
-
-            Volatile.Write(ref _refilling, 0);
+            finally
+            {
+                Volatile.Write(ref _refilling, 0);
+            }
         }
         while (Count <= Capacity / 2 && Interlocked.CompareExchange(ref _refilling, 1, 0) == 0);
     }
